@@ -7,8 +7,8 @@ export interface FailureHintRequest {
   command: string;
   /** How this front end resends a message that got no answer (`hearth agent --retry`, `/retry`). */
   retry: string;
-  /** A model's provider key as the config writes it (providerPath): a `${VAR}` key is named as written. */
-  keyPath?: ((ref: string) => string | undefined) | undefined;
+  /** Where a model's key is set, to put a valid one (keyAdvice: gateway.env, the environment, the config as written). */
+  keyFixOf?: ((ref: string) => string | undefined) | undefined;
 }
 
 /**
@@ -18,7 +18,7 @@ export interface FailureHintRequest {
  * `models status --probe`; a fault in hearth is hearth's to fix (its warning, printed above, says what it was).
  * The message is always saved; only a transient failure is worth resending.
  */
-export function failureHint({ cause, attempts, command, retry, keyPath }: FailureHintRequest): string {
+export function failureHint({ cause, attempts, command, retry, keyFixOf }: FailureHintRequest): string {
   const outcomes = attempts.map((attempt) => attempt.outcome);
   if (cause === "cancelled" || outcomes.includes("aborted")) return `cancelled: your message is saved and left out of later turns; ${retry} sends it again`;
   if (cause === "fault") return faultHint({ resend: retry, told: "the warning above" });
@@ -33,8 +33,8 @@ export function failureHint({ cause, attempts, command, retry, keyPath }: Failur
       : "your message is saved in the transcript and left out of later turns";
   }
   const refused = [...new Set(attempts.filter((attempt) => attempt.outcome === "auth").map((attempt) => attempt.model ?? "the server"))];
-  const where = refused.map((ref) => keyPath?.(ref) ?? `models.providers.${ref.includes("/") ? ref.slice(0, ref.indexOf("/")) : "<provider>"}.apiKey`);
-  const keyFix = refused.length > 0 ? `check the API key: the server refused the one of ${refused.join(", ")} (${[...new Set(where)].join(", ")}, or the environment variable it comes from)` : undefined;
+  const where = [...new Set(refused.map((ref) => keyFixOf?.(ref) ?? `the key is models.providers.${ref.includes("/") ? ref.slice(0, ref.indexOf("/")) : "<provider>"}.apiKey or the variable it comes from`))];
+  const keyFix = refused.length > 0 ? `check the API key: the server refused the one of ${refused.join(", ")}: ${where.join("; ")}` : undefined;
   // Only refused keys: resending changes nothing until the key is fixed.
   if (keyFix && outcomes.every((outcome) => outcome === "auth" || outcome.startsWith("skipped-"))) return `${keyFix}; your message is saved and ${retry} sends it again once the key is fixed`;
   const probe = `your message is saved; ${retry} sends it again, \`${command} models status --probe\` shows what is wrong`;

@@ -13,6 +13,13 @@ export function gatewayUrl(gateway: { bind: string; port: number }): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${gateway.port}`;
 }
 
+/** A listening address as a URL to open on this machine: a wildcard's (http://0.0.0.0:18790) through loopback (http://127.0.0.1:18790); any other as it is. */
+export function openableUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || (parsed.hostname !== "0.0.0.0" && parsed.hostname !== "[::]")) return url;
+  return gatewayUrl({ bind: parsed.hostname, port: Number(parsed.port) });
+}
+
 /** What this machine's network interfaces say (os.networkInterfaces()), as far as the addresses go. */
 export type Interfaces = NodeJS.Dict<readonly { address: string; family: string | number; internal: boolean }[]>;
 

@@ -36,7 +36,7 @@ function fileSchema(now: number) {
       phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
       retryAfterMs: z.number().int().min(0).max(WEEK_MS).optional(),
       // Written since a refused key cools every model called with it: which key to fix, in words (never the key).
-      keyRefused: z.strictObject({ why: z.string().max(1_000), keyHash: z.string().regex(/^(?:[0-9a-f]{16})?$/, "16 hex digits, or empty").optional(), at: z.number().int().nonnegative().optional() }).optional(),
+      keyRefused: z.strictObject({ why: z.string().max(1_000), keyHash: z.string().regex(/^(?:[0-9a-f]{16})?$/, "16 hex digits, or empty").optional(), at: z.number().int().nonnegative().optional(), fix: z.string().max(1_000).optional() }).optional(),
     }),
   );
 }

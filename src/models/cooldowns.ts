@@ -45,8 +45,10 @@ export interface CooldownEntry {
    * key there cools with it; the words say which key to fix (never the key). `keyHash`: the fingerprint of the
    * credentials refused (16 hex digits of an HMAC-SHA-256 keyed with the state dir's secret, CooldownPersistence.fingerprintKey; empty: none were sent), so that a process started later
    * keeps the cooldown while the config gives the same key and ends it when it gives another (absent in older files).
+   * `fix`: where the refused key is set, in the refusing process's words (keyAdvice: gateway.env, the environment,
+   * the config): another command may have its key from elsewhere (absent in older files).
    */
-  keyRefused?: { why: string; keyHash?: string | undefined; at?: number | undefined };
+  keyRefused?: { why: string; keyHash?: string | undefined; at?: number | undefined; fix?: string | undefined };
 }
 
 /**
@@ -125,7 +127,8 @@ interface Credential {
  * that send another token in a header, or another user in the URL, are not refused together. Keyed with
  * `key` (an HMAC): the fingerprint kept in the cooldowns file cannot be tried against guesses without it.
  */
-function fingerprint(model: ServedOn, key: Buffer): string {
+/** The fingerprint of the credentials `model` is called with (`keyHash`): 16 hex digits of an HMAC keyed with `key`; empty: none. */
+export function fingerprint(model: ServedOn, key: Buffer): string {
   const secrets = [...new Set(modelSecrets({ apiKey: model.apiKey, headers: model.headers ?? {}, baseUrl: model.baseUrl ?? model.replicas[0] ?? "", replicas: model.replicas }))].sort();
   return secrets.length === 0 ? "" : createHmac("sha256", key).update(secrets.join("\0")).digest("hex").slice(0, 16);
 }
@@ -229,7 +232,8 @@ export class Cooldowns {
     for (const each of refs) {
       const failures = (this.entries.get(each)?.failures ?? 0) + 1;
       const keyHash = this.credentials.get(each)?.key;
-      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}), at: this.clock.now() } } : {};
+      const fix = this.credentials.get(each)?.fix;
+      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}), at: this.clock.now(), ...(fix !== undefined ? { fix } : {}) } } : {};
       const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     }
@@ -357,6 +361,11 @@ export class Cooldowns {
   refusedKey(ref: string): { why: string; at: number | undefined } | undefined {
     const refused = this.entries.get(ref)?.keyRefused;
     return refused ? { why: refused.why, at: refused.at } : undefined;
+  }
+
+  /** The fingerprint of the credentials this process calls `model` with, to compare with a refused entry's `keyHash`. */
+  keyHashOf(model: ServedOn): string {
+    return fingerprint(model, this.fingerprintKey);
   }
 
   /** What the model is cooling down from, while it is. */

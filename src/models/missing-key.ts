@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import { variablePlace } from "./key-advice.js";
 import { providerPath } from "./provider-words.js";
 
 /**
@@ -13,5 +14,5 @@ export function missingKey(model: ModelSpec): string | undefined {
 /** Where the model's key is set, in the user's words: the variable a built-in provider reads it from, and the config's path. */
 export function keyWhere(model: Pick<ModelSpec, "provider" | "providerWritten" | "apiKeyEnv">): string {
   const where = providerPath(model, "apiKey");
-  return model.apiKeyEnv ? `${model.apiKeyEnv} or ${where}` : where;
+  return model.apiKeyEnv ? `${variablePlace(model.apiKeyEnv)}, or ${where}` : where;
 }

@@ -54,10 +54,3 @@ export function providerPath(model: Named, ...rest: ConfigPath): string {
   return written === undefined ? path : `${path} (${became(written, model.provider)})`;
 }
 
-/** Where a model's API key goes in the config, as the file writes it, by ref; undefined for a ref the catalog lacks. */
-export function apiKeyPath(catalog: Pick<ModelCatalog, "models">): (ref: string) => string | undefined {
-  return (ref) => {
-    const model = catalog.models.get(ref as ModelRef);
-    return model ? providerPath(model, "apiKey") : undefined;
-  };
-}

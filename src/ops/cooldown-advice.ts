@@ -1,4 +1,4 @@
-import { keyAdvice, type KeyWhere } from "../models/key-advice.js";
+import { keyAdvice, keyPlace, type KeyWhere } from "../models/key-advice.js";
 import { endedByLook, keptBetweenCommands, type CooldownEntry } from "../models/cooldowns.js";
 import { localClock } from "../shared/local-time.js";
 
@@ -7,6 +7,8 @@ export type { KeyWhere } from "../models/key-advice.js";
 export interface CooldownFacts {
   /** Where the model's key comes from, for a refused key; undefined: a model the config lacks. */
   key?: KeyWhere | undefined;
+  /** The fingerprint of this command's credentials for the model (Cooldowns.keyHashOf), to tell the key refused from this command's own. */
+  keyHash?: string | undefined;
   /** A local model: the next turn asks a stalled one for a quick answer first. */
   local?: boolean | undefined;
   /** `models status --probe` asked it for an answer just now and got none. */
@@ -26,7 +28,14 @@ export function skippedUntil(entry: Pick<CooldownEntry, "kind" | "until">): stri
 
 /** What to do about a cooldown, by what caused it: a refused key, a rate limit, a stall, a server that is absent or erring. */
 export function cooldownFix(entry: Cooling, facts: CooldownFacts = {}): string {
-  if (entry.kind === "auth" && entry.keyRefused !== undefined) return `the server refused the key (401/403): ${keyAdvice(facts.key)}; the wait ends with a successful answer or at its end`;
+  if (entry.kind === "auth" && entry.keyRefused !== undefined) {
+    // Where the refused key is set, as the process it was refused for knew it (the gateway's gateway.env, say), not as this command resolves its own.
+    const where = entry.keyRefused.fix ?? keyAdvice(facts.key);
+    const own = facts.key === undefined ? undefined : keyPlace(facts.key);
+    const another = facts.keyHash !== undefined && entry.keyRefused.keyHash !== undefined && facts.keyHash !== entry.keyRefused.keyHash;
+    const note = another ? `; this command has another key${own === undefined ? "" : ` (${own})`}: the refused one is still what is set where said` : "";
+    return `the server refused the key (401/403): ${where}${note}; the wait ends with a successful answer or at its end`;
+  }
   // A refusal of this model for the key (OpenAI's "does not have access to model", Anthropic's permission_error), or words that left it unsure: the key may be fine.
   if (entry.kind === "auth") return "the server refused this model for its key (401/403) — the key may work for other models: check that the account or project may use this model (or that the key is valid), or use another model; the wait ends with a successful answer or at its end";
   if (entry.kind === "rate-limit") {

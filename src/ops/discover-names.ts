@@ -3,6 +3,7 @@ import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { providerIsLocal } from "../models/is-local.js";
 import { SERVER_APIS, type ServerKind } from "../ai/server-kind.js";
 import { distinctId, type DiscoveredServer } from "./discover.js";
+import type { Api } from "../ai/api.js";
 
 /** A server found, named as the config would name it: the config's provider where it has the server already. */
 export interface NamedServer extends DiscoveredServer {
@@ -91,7 +92,10 @@ export function nameInConfig(text: string | undefined, servers: readonly Discove
       if (address !== undefined) named.set(address, { id: known, hosted: false });
       const models = providers[known]?.models;
       const listed = new Set((Array.isArray(models) ? (models as { id?: unknown }[]) : []).map((model) => String(model?.id)));
-      return { ...server, providerId: known, configured: { newModels: server.models.filter((model) => !listed.has(model.id)).map((model) => model.id) } };
+      // Its api as the config has it: --write adds models to that provider and leaves its api as written.
+      const written = providers[known]?.api;
+      const api = typeof written === "string" && (SERVER_APIS[server.kind] as readonly string[]).includes(written) ? (written as Api) : server.api;
+      return { ...server, api, providerId: known, configured: { newModels: server.models.filter((model) => !listed.has(model.id)).map((model) => model.id) } };
     }
     // An id the config gives a provider at another server is not this one's: named apart, never merged in.
     const providerId = distinctId({ providerId: KIND_IDS[server.kind], origin: server.origin }, (id) => Object.hasOwn(providers, id) || assigned.has(id));

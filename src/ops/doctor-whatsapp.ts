@@ -32,10 +32,15 @@ export function whatsappFindings(section: WhatsAppSection | undefined, input: Wh
   const restart = input.gateway.running
     ? `restart the gateway (it answers at ${input.gateway.url}; it starts the channel only when it starts)`
     : "start the gateway: `hearth gateway` (`hearth gateway install` keeps it running)";
-  return [...connectionFindings(input.stateDir, status, restart), ...policyFindings(section, paths.pairing)];
+  // A running gateway links the account itself: its status panel shows the QR code to scan (docs/whatsapp.md), no restart.
+  const link = input.gateway.running
+    ? `scan the QR code on the web chat's status panel (${input.gateway.url}/) with your phone (WhatsApp → Settings → Linked devices): the running gateway links it then, no restart needed`
+    : `${LOGIN} and scan the QR code with your phone (WhatsApp → Settings → Linked devices), then ${restart}`;
+  return [...connectionFindings(input.stateDir, status, { restart, link }), ...policyFindings(section, paths.pairing)];
 }
 
-function connectionFindings(stateDir: string, status: ChannelStatus | undefined, restart: string): Finding[] {
+function connectionFindings(stateDir: string, status: ChannelStatus | undefined, fixes: { restart: string; link: string }): Finding[] {
+  const { restart, link } = fixes;
   const paths = whatsappPaths(stateDir);
   if (!isLinked(stateDir)) {
     return [
@@ -45,7 +50,7 @@ function connectionFindings(stateDir: string, status: ChannelStatus | undefined,
         group: "whatsapp",
         title: "WhatsApp is enabled but not linked: nobody is answered there",
         seen: `no credentials in ${paths.credentials}${status ? `; the channel's last state: ${described(status)}` : ""}`,
-        fix: `${LOGIN} and scan the QR code with your phone (WhatsApp → Settings → Linked devices), then ${restart}`,
+        fix: link,
       },
     ];
   }

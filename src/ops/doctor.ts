@@ -4,7 +4,7 @@ import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { DEFAULT_LOCAL_BASE_URL, defaultConfigWords } from "../config/default-config.js";
 import type { LoadedConfig } from "../config/load.js";
-import type { CooldownPersistence } from "../models/cooldowns.js";
+import { fingerprint, type CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { providerName, providerPath, refName } from "../models/provider-words.js";
 import type { CooldownFacts } from "./cooldown-advice.js";
@@ -99,18 +99,19 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));
   findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir, envFile: input.envFile }, input.fix));
-  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings, factsOf: "error" in config ? undefined : cooldownFactsOf(config.resolved) }));
+  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings, factsOf: "error" in config ? undefined : cooldownFactsOf(config.resolved, input.cooldowns.fingerprintKey?.()) }));
   findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
   return { findings, checks: findings.length, errors: findings.filter((finding) => finding.severity === "error" && !finding.fixed).length };
 }
 
 /** What a cooldown's advice needs of its model: where its key comes from and goes, whether it is local. */
-function cooldownFactsOf(resolved: ResolvedModels): (ref: string) => CooldownFacts {
+function cooldownFactsOf(resolved: ResolvedModels, fingerprintKey: Buffer | undefined): (ref: string) => CooldownFacts {
   return (ref) => {
     const model = resolved.catalog.models.get(ref as ModelRef);
     const provider = model && resolved.catalog.providers.get(model.provider);
     if (!model || !provider) return {};
-    return { key: { source: provider.apiKeySource, env: provider.apiKeyEnv, path: providerPath(model, "apiKey") }, local: model.local };
+    const keyHash = fingerprintKey === undefined ? undefined : fingerprint(model, fingerprintKey);
+    return { key: { source: provider.apiKeySource, env: provider.apiKeyEnv, path: providerPath(model, "apiKey") }, keyHash, local: model.local };
   };
 }
 
@@ -206,7 +207,7 @@ async function chainFindings(resolved: ResolvedModels, answers: (model: ModelSpe
       },
     ];
   }
-  const keys = "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)";
+  const keys = "set the key of one fallback's provider (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY) in ~/.hearth/gateway.env (the gateway's service and every command read it) or in the environment";
   return [
     {
       id: "fallback-unusable",

@@ -1,3 +1,5 @@
+import type { ConfigProblem } from "../config/problems.js";
+import { isLoopback } from "../config/gateway-address.js";
 /**
  * How to give the gateway a token that the installed service and every command in any shell resolve:
  * the secret in `~/.hearth/gateway.env` (the service's EnvironmentFile, which the config loader also
@@ -14,4 +16,14 @@ export function openBindRefusal(bind: string): { message: string; fixes: string[
     message: `refusing to listen on ${bind} without a token: anyone who can reach it could use your models and read your conversations`,
     fixes: [`fix: write a token: ${GATEWAY_TOKEN_ADVICE}; clients then send "Authorization: Bearer <token>"`, "or listen on 127.0.0.1 only (the default: leave out --bind and gateway.bind)"],
   };
+}
+
+/**
+ * The config's own warning when its gateway section cannot start: `gateway.bind` beyond loopback with no
+ * gateway.auth.token (`hearth gateway` refuses to start on it). `config validate` says it, so that a live
+ * edit is not found out only at the restart the gateway then asks for.
+ */
+export function openBindWarning(gateway: { bind: string; auth: { token?: string | undefined } }): ConfigProblem[] {
+  if (isLoopback(gateway.bind) || gateway.auth.token !== undefined) return [];
+  return [{ severity: "warning", path: ["gateway", "bind"], message: `"${gateway.bind}" is not loopback and gateway.auth.token is not set: \`hearth gateway\` refuses to start with this config; write a token first: ${GATEWAY_TOKEN_ADVICE}` }];
 }

@@ -11,6 +11,7 @@ import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
 import { providerName, providerPath, refName } from "../models/provider-words.js";
+import { variablePlace } from "../models/key-advice.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
@@ -139,7 +140,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           // One severity for the one fact, here and in doctor: a keyless primary fails every turn; a keyless fallback only leaves the chain shorter.
           severity: role === "primary" ? "error" : "warn",
           title: `no API key for ${providerName(model)}`,
-          fix: variable ? `set ${variable}, or give ${providerPath(model, "apiKey")}` : `give ${providerPath(model, "apiKey")}`,
+          fix: variable ? `set ${variablePlace(variable)}, or give ${providerPath(model, "apiKey")}` : `give ${providerPath(model, "apiKey")}`,
         });
       }
       // A provider without the key it needs would only answer 401: nothing to learn from asking, and nothing is sent to it.
@@ -199,7 +200,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           id: "cooling",
           severity: "info",
           title: `failed recently (${cooling.kind}): skipped ${skippedUntil(cooling)}`,
-          fix: cooldownFix(cooling, { key: { source: provider?.apiKeySource ?? "none", env: provider?.apiKeyEnv, path: providerPath(model, "apiKey") }, local: model.local, stillStalled }),
+          fix: cooldownFix(cooling, { key: { source: provider?.apiKeySource ?? "none", env: provider?.apiKeyEnv, path: providerPath(model, "apiKey") }, keyHash: options.cooldowns?.keyHashOf(model), local: model.local, stillStalled }),
         });
       }
       if (status.reachable === undefined) return status;

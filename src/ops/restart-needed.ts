@@ -1,4 +1,6 @@
+import { isLoopback } from "../config/gateway-address.js";
 import type { GatewayConfig } from "../config/schema/index.js";
+import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
 /** A `gateway` setting the config changed since the gateway started, which it applies only at its next start. */
 export interface RestartNeed {
@@ -37,6 +39,12 @@ export function restartNeeds(started: StartedGateway, now: GatewayConfig): Resta
   if (!same(before.allowedHosts, now.allowedHosts)) needs.push({ key: "gateway.allowedHosts", change: "changed", consequence: "the gateway answers to the host names it started with" });
   if (!same(before.cors, now.cors)) needs.push({ key: "gateway.cors.origins", change: "changed", consequence: "the gateway allows the browser origins it started with" });
   if (!same(before.limits, now.limits)) needs.push({ key: "gateway.limits", change: "changed", consequence: "the gateway keeps the request limits it started with" });
+  // A restart with the config as it is now would be refused (beyond loopback, no token): said on the need that made it so.
+  const bind = started.flags.bind ?? now.bind;
+  if (!isLoopback(bind) && now.auth.token === undefined) {
+    const cause = needs.find((need) => need.key === "gateway.bind" || need.key === "gateway.auth.token");
+    if (cause) cause.consequence += `; and a start with the config as it is now is refused (${bind} is not loopback and gateway.auth.token is not set): write a token first — ${GATEWAY_TOKEN_ADVICE}`;
+  }
   return needs;
 }
 

@@ -75,4 +75,18 @@ describe("models discover names a server the config has by the config's provider
     assert.match(human.stdout, /^Nothing to add: the config has every server found, with every model it serves\.$/m);
     assert.doesNotMatch(human.stdout, /under models\.providers/);
   });
+
+  test("a configured provider is said with its own api, which --write keeps (t18 #12: it announced discovery's api instead)", async () => {
+    const file = temp.write(
+      "configured-responses.json5",
+      `{ models: { providers: { llamacpp: { baseUrl: "http://localhost:${new URL(configured.url).port}/v1", api: "openai-responses", models: [{ id: "stories260k" }] } } } }`,
+    );
+    const human = await runCli(["models", "discover", "--url", configured.url, "--config", file]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /→ provider llamacpp \(in the config already; new: tinyllama\), api openai-responses, /, human.stdout);
+    assert.equal((await runCli(["models", "discover", "--url", configured.url, "--write", "--config", file])).code, 0);
+    const written = readFileSync(file, "utf8");
+    assert.match(written, /api: "openai-responses"/);
+    assert.doesNotMatch(written, /openai-completions/, "no entry names another api");
+  });
 });

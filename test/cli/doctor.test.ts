@@ -176,7 +176,7 @@ describe("hearth doctor", () => {
     const unusable = report.findings.find((finding) => finding.id === "fallback-unusable");
     assert.equal(
       unusable?.fix,
-      "add a local model the config has to agents.defaults.model.fallbacks (llamacpp/local-fallback: no key needed), or set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
+      "add a local model the config has to agents.defaults.model.fallbacks (llamacpp/local-fallback: no key needed), or set the key of one fallback's provider (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY) in ~/.hearth/gateway.env (the gateway's service and every command read it) or in the environment",
     );
     // One severity for one fact: the keyless fallback is a warning in doctor and in models status --probe (exit 0 there too).
     assert.equal(report.findings.find((finding) => finding.id === "fallback-no-key")?.severity, "warn");
@@ -196,7 +196,7 @@ describe("hearth doctor", () => {
     const noneReport = (await json(none, [], refused)).report;
     assert.equal(
       noneReport.findings.find((finding) => finding.id === "fallback-unusable")?.fix,
-      "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY); no local model the config has would answer while the primary does not (a local fallback needs a model server of its own: `hearth models discover --write --url ADDRESS` adds one) (left out: 1 on the primary's own server, 1 whose server does not answer for it now)",
+      "set the key of one fallback's provider (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY) in ~/.hearth/gateway.env (the gateway's service and every command read it) or in the environment; no local model the config has would answer while the primary does not (a local fallback needs a model server of its own: `hearth models discover --write --url ADDRESS` adds one) (left out: 1 on the primary's own server, 1 whose server does not answer for it now)",
     );
 
     const alone = setup(

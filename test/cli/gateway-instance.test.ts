@@ -1,7 +1,7 @@
 // Trial: `gateway status` said "running" for a hearth gateway of ANOTHER state dir answering on the port,
 // and `gateway install` after editing gateway.env said "unchanged" while the service kept the old keys.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { installService, type CommandOutcome, type ServiceHost } from "../../src/cli/gateway/service.js";
@@ -109,8 +109,17 @@ describe("which gateway, and with which environment", () => {
       const envFile = join(home, ".hearth", "gateway.env");
       mkdirSync(join(home, ".hearth"), { recursive: true });
       writeFileSync(envFile, "SOME_API_KEY=new\n", { mode: 0o600 });
+      // A gateway run in a terminal re-reads gateway.env on its change (a config reload): once it has, nothing is stale.
+      const readAt = await envReadAfter(port, statSync(envFile).mtimeMs);
+      const current = await runCli(["gateway", "status", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: theirs } });
+      assert.doesNotMatch(current.stdout, /gateway\.env/, "re-read by the gateway since it was written: nothing to restart for");
+      const currentDoctor = JSON.parse((await runCli(["--config", config, "doctor", "--json"], { env: { HOME: home, HEARTH_STATE_DIR: theirs } })).stdout) as { findings: { id: string }[] };
+      assert.equal(currentDoctor.findings.find((finding) => finding.id === "gateway-env-stale"), undefined, "doctor agrees");
+      // Written after that read (a date ahead of it: the watcher's next re-read comes before it): both say so.
+      const ahead = (readAt + 3_600_000) / 1000;
+      utimesSync(envFile, ahead, ahead);
       const stale = await runCli(["gateway", "status", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: theirs } });
-      assert.ok(stale.stdout.includes(`gateway.env: ${envFile} was written after the gateway started: it runs with the variables from before; restart to apply: stop the gateway and start it again`), stale.stdout);
+      assert.match(stale.stdout, new RegExp(`^gateway\\.env: ${envFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} was written after the gateway last read it \\(.+\\): it runs with the variables from before; restart to apply: stop the gateway and start it again$`, "m"), stale.stdout);
       const staleDoctor = JSON.parse((await runCli(["--config", config, "doctor", "--json"], { env: { HOME: home, HEARTH_STATE_DIR: theirs } })).stdout) as { findings: { id: string; severity: string; fix: string }[] };
       assert.equal(staleDoctor.findings.find((finding) => finding.id === "gateway-env-stale")?.severity, "warn", JSON.stringify(staleDoctor.findings));
       assert.equal(staleDoctor.findings.find((finding) => finding.id === "gateway-other-instance"), undefined);
@@ -158,3 +167,14 @@ describe("which gateway, and with which environment", () => {
     }
   });
 });
+
+/** Waits until the gateway at `port` says (GET /health's envReadAt) it read gateway.env at or after `mtimeMs`; returns that time. */
+async function envReadAfter(port: number, mtimeMs: number): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { envReadAt?: string };
+    const readAt = health.envReadAt === undefined ? Number.NaN : Date.parse(health.envReadAt);
+    if (readAt >= mtimeMs) return readAt;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the gateway on port ${port} did not re-read gateway.env within 10 s`);
+}

@@ -54,6 +54,10 @@ test("--bind 0.0.0.0: the web chat URL is 127.0.0.1 with the network addresses b
   assert.match(running.remediation, /^restart it without --bind/);
   assert.doesNotMatch(audit.stdout, /open-bind-token/, "the token is never shown");
   assert.equal(audit.code, 1, "a high finding");
+  // gateway status names it by the address to open, not the wildcard it listens on (t18 #12).
+  const status = await runCli(["gateway", "status"], { env });
+  assert.match(status.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/ `, "m"), status.stdout);
+  assert.doesNotMatch(status.stdout, /http:\/\/0\.0\.0\.0/, status.stdout);
 
   await gateway.stop();
   const after = await runCli(["security", "audit", "--json"], { env });

@@ -54,7 +54,7 @@ test("models list: the hybrid chain in order with roles", async () => {
   assert.match(lines[0] ?? "", /^ROLE\s+MODEL\s+ALIAS\s+NAME\s+API\s+CONTEXT\s+MAX OUT\s+COST IN\/OUT\s+WHERE$/);
   assert.match(lines[1] ?? "", /^primary\s+anthropic\/claude-sonnet-4-5\s+Sonnet\s+.*anthropic-messages\s+200,000\s+64,000\s+\$3\.00\/\$15\.00 per M\s+hosted, no key$/);
   assert.match(lines[2] ?? "", /^fallback 1\s+lmstudio\/minimax-m2\.1-gs32\s+MiniMax Local\s+MiniMax M2\.1 GS32\s+openai-responses\s+196,608\s+8,192\s+free\s+local$/);
-  assert.match(human.stderr, /provider "anthropic" has no API key: set ANTHROPIC_API_KEY/);
+  assert.match(human.stderr, /provider "anthropic" has no API key: set ANTHROPIC_API_KEY in ~\/\.hearth\/gateway\.env \(the gateway's service and every command read it\) or in the environment, or give models\.providers\.anthropic\.apiKey/);
 });
 
 test("models list: the generic local server config", async () => {

@@ -6,31 +6,28 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { bearerAuth } from "../../src/channels/http/auth.js";
 import { webChatRoutes } from "../../src/channels/webchat/routes.js";
 import type { GatewayEvent } from "../../src/gateway/port.js";
 import { repoRoot } from "./run-cli.js";
 import { createScriptedGateway, type ScriptedGateway, type WebChatBackend } from "./scripted-gateway.js";
 
 const SESSION_KEY = /^[A-Za-z0-9._:@+-]{1,200}$/;
-const UNAUTHORIZED = {
-  error: { message: "this gateway needs its token: Authorization: Bearer …", type: "authentication_error", code: "unauthorized" },
-};
 
 function badRequest(c: Context, message: string): Response {
   return c.json({ error: { message, type: "invalid_request_error", code: "bad_request" } }, 400);
 }
 
 /** The /api routes over any backend with the GatewayPort methods the web chat needs. */
-export function testApiRoutes(options: { backend: WebChatBackend; token?: string | undefined }): Hono {
+export function testApiRoutes(options: { backend: WebChatBackend; token?: string | undefined; pendingToken?: string | undefined }): Hono {
   const { backend, token } = options;
   const app = new Hono();
   const running = new Map<string, AbortController>();
 
   if (token !== undefined) {
-    app.use("/api/*", async (c, next) => {
-      if (c.req.header("authorization") !== `Bearer ${token}`) return c.json(UNAUTHORIZED, 401);
-      await next();
-    });
+    // The gateway's own check; `pendingToken`: the config's token since the start, as a reload leaves it (gateway.auth.token changed, the restart not made).
+    const pending = options.pendingToken === undefined ? undefined : { configured: () => ({ token: options.pendingToken, corsOrigins: [], allowedHosts: [], maxBodyBytes: 0, maxEventSubscribers: 0 }), restartHow: "stop the gateway and start it again" };
+    app.use("/api/*", bearerAuth(token, pending));
   }
 
   app.get("/api/status", (c) => {
@@ -126,7 +123,7 @@ export interface WebChatTestServer {
 }
 
 /** The one place the browser test gets its server from: the scripted /api and the built page on 127.0.0.1. */
-export async function startWebChatTestServer(options: { token?: string; setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): Promise<WebChatTestServer> {
+export async function startWebChatTestServer(options: { token?: string; pendingToken?: string; setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): Promise<WebChatTestServer> {
   const gateway = createScriptedGateway({ setupProblems: options.setupProblems ?? [], sessionProblems: options.sessionProblems ?? [] });
   const authorizations: (string | undefined)[] = [];
   const app = new Hono();
@@ -134,7 +131,7 @@ export async function startWebChatTestServer(options: { token?: string; setupPro
     authorizations.push(c.req.header("authorization"));
     await next();
   });
-  app.route("/", testApiRoutes({ backend: gateway, token: options.token }));
+  app.route("/", testApiRoutes({ backend: gateway, token: options.token, pendingToken: options.pendingToken }));
   app.route("/", webChatRoutes({ assetsDir: join(repoRoot, "dist/web") }));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(started));

@@ -23,7 +23,10 @@ test("a cancelled turn suggests no probe; a failed server does; a refused reques
   assert.equal(hint("fault", []), "this is hearth's own fault, not a model's nor your message's — the warning above says what it was; your message is saved, but /retry will likely fail the same way until that is fixed");
   assert.equal(hint("fault", ["unreachable", "skipped-no-key"]), hint("fault", []), "whatever the attempts of the turn's earlier steps");
   const refused = failureHint({ cause: "transient", attempts: [{ outcome: "auth", model: "openai/gpt-5" }, { outcome: "skipped-no-key", model: "anthropic/claude-opus-4-5" }], command: "./bin/hearth", retry: "/retry" });
-  assert.match(refused, /^check the API key: the server refused the one of openai\/gpt-5 \(models\.providers\.openai\.apiKey, or the environment variable it comes from\); your message is saved and \/retry sends it again once the key is fixed$/);
+  assert.match(refused, /^check the API key: the server refused the one of openai\/gpt-5: the key is models\.providers\.openai\.apiKey or the variable it comes from; your message is saved and \/retry sends it again once the key is fixed$/);
+  // Where the caller knows where the key was set (gateway.env here): said as every other refused-key fix says it.
+  const named = failureHint({ cause: "transient", attempts: [{ outcome: "auth", model: "openai/gpt-5" }], command: "./bin/hearth", retry: "/retry", keyFixOf: () => "the key is OPENAI_API_KEY from gateway.env: set a valid one there (or give models.providers.openai.apiKey)" });
+  assert.equal(named, "check the API key: the server refused the one of openai/gpt-5: the key is OPENAI_API_KEY from gateway.env: set a valid one there (or give models.providers.openai.apiKey); your message is saved and /retry sends it again once the key is fixed");
   assert.doesNotMatch(refused, /models status --probe/);
   assert.match(failureHint({ cause: "transient", attempts: [{ outcome: "unreachable", model: "lmstudio/m" }, { outcome: "auth", model: "openai/gpt-5" }], command: "hearth", retry: "/retry" }), /models status --probe` shows what is wrong; check the API key: the server refused the one of openai\/gpt-5/);
 });

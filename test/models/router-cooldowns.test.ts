@@ -234,7 +234,7 @@ describe("hosted models without a key", () => {
     const chain = chainWith({}, `${await refusedUrl()}/v1`);
     const result = await route(routing.router, { chain, context: ask });
     assert.deepEqual(result.outcomes, ["local/m unreachable", "anthropic/claude-opus-4-5 skipped-no-key", "spare/m ok"]);
-    assert.equal(result.end?.attempts[1]?.message, "no API key: set ANTHROPIC_API_KEY or models.providers.anthropic.apiKey");
+    assert.equal(result.end?.attempts[1]?.message, "no API key: set ANTHROPIC_API_KEY in ~/.hearth/gateway.env (the gateway's service and every command read it) or in the environment, or models.providers.anthropic.apiKey");
     assert.equal(standIn.requests.length, 0, "no request reached the stand-in");
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.equal(failed?.type === "attempt-failed" ? failed.next : undefined, "spare/m", "the announced next model is one that is really tried");

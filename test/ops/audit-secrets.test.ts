@@ -39,7 +39,22 @@ describe("hearth security audit: secrets written into the config", () => {
       ["secret-in-config", "models.providers.gem.headers.api_key is written into the config file"],
     ]);
     assert.match(findings[0]?.remediation ?? "", /move the credentials out of models\.providers\.gem\.baseUrl/);
+    // Where the variable goes: gateway.env, which the service reads, as every other key fix says (t18 #12: "export" alone).
+    assert.match(findings[1]?.remediation ?? "", /and set NAME=… in ~\/\.hearth\/gateway\.env \(the gateway's service and every command read it\) or in the environment$/);
     assert.doesNotMatch(stdout, /AIzaSyD|sk-proj/);
+  });
+
+  test("a gateway token written into the config: the fix is the gateway token's own (gateway.env, the config naming it)", async () => {
+    const state = join(temp.dir, "token-state");
+    mkdirSync(state, { mode: 0o700 });
+    const file = temp.write("token.json5", `{ agents: { defaults: { tools: { allow: ["time"] } } }, gateway: { auth: { token: "a-token-written-right-into-the-config-0123" } } }`);
+    chmodSync(file, 0o600);
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state } });
+    const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings;
+    const token = findings.find((finding) => finding.id === "secret-in-config");
+    assert.equal(token?.title, "gateway.auth.token is written into the config file");
+    assert.match(token?.remediation ?? "", /^write a token: \(umask 077; .*~\/\.hearth\/gateway\.env.*set gateway\.auth\.token to "\$\{HEARTH_GATEWAY_TOKEN\}"/);
+    assert.doesNotMatch(result.stdout, /a-token-written-right-into-the-config/);
   });
 
   test("the same from the environment: silent", async () => {

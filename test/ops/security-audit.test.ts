@@ -193,7 +193,10 @@ describe("hearth security audit: every finding fires on its trigger and stays si
   });
 
   test("gateway-not-loopback and gateway-no-token; silent on loopback with a token", async () => {
-    assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "0.0.0.0", auth: { token: "\${GATEWAY_TOKEN}" } }` })), ["gateway-not-loopback"]);
+    const open = await audit({ defaults: narrow, extra: `gateway: { bind: "0.0.0.0", auth: { token: "\${GATEWAY_TOKEN}" } }` });
+    assert.deepEqual(ids(open), ["gateway-not-loopback"]);
+    // The config's bind, said as the config's: no gateway runs here (t18 #10: it was said as where the gateway listens).
+    assert.equal((open[0] as { title?: string }).title, "gateway.bind is 0.0.0.0, not loopback: the gateway listens there once started with this config");
     assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1" }` })), ["gateway-no-token"]);
     assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1", auth: { token: "\${GATEWAY_TOKEN}" } }` }), []);
   });

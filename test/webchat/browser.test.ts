@@ -206,7 +206,7 @@ describe("web chat page with a token and setup problems", () => {
   let browser: LaunchedBrowser;
 
   before(async () => {
-    server = await startWebChatTestServer({ token: "s3cret-token", setupProblems: [problem] });
+    server = await startWebChatTestServer({ token: "s3cret-token", pendingToken: "n3w-token-not-yet", setupProblems: [problem] });
     browser = await launchChromium({ profilePrefix: "hearth-webchat-browser-" });
   });
   after(async () => {
@@ -222,8 +222,17 @@ describe("web chat page with a token and setup problems", () => {
     // A wrong token is refused and asked for again, saying so.
     await page.getByRole("textbox", { name: "Token" }).fill("wrong-token");
     await page.getByRole("button", { name: "Connect" }).click();
-    await page.locator("#token-refused", { hasText: "The gateway refused that token" }).waitFor();
+    await page.locator("#token-refused", { hasText: "The gateway refused that token: check gateway.auth.token in its config" }).waitFor();
     await page.locator("#token-dialog[open]").waitFor();
+    // The config's `${VAR}` pasted as the token (t18 #7): told it is a variable's name, and never sent.
+    await page.getByRole("textbox", { name: "Token" }).fill("${HEARTH_GATEWAY_TOKEN}");
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator("#token-refused", { hasText: "That is the name of a variable the config reads the token from, not the token: copy the value of HEARTH_GATEWAY_TOKEN" }).waitFor();
+    assert.equal(await page.locator("#token-dialog").isVisible(), true);
+    // The config's new token, which the gateway takes only after its restart: the gateway's words, not "check the token".
+    await page.getByRole("textbox", { name: "Token" }).fill("n3w-token-not-yet");
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator("#token-refused", { hasText: "The gateway refused that token: this gateway needs the token it started with: the one sent is gateway.auth.token as the config holds it now" }).waitFor();
     await page.getByRole("textbox", { name: "Token" }).fill("s3cret-token");
     await page.getByRole("button", { name: "Connect" }).click();
     await page.locator('#connection-state[data-live="true"]').waitFor();
@@ -239,9 +248,9 @@ describe("web chat page with a token and setup problems", () => {
     assert.equal(await page.locator("#token-dialog").isVisible(), false, "the kept token is used after a reload");
 
     // The first /api/status without a token, then with the wrong one; every later request carried the right one.
-    assert.deepEqual(server.authorizations.slice(0, 2), [undefined, "Bearer wrong-token"]);
+    assert.deepEqual(server.authorizations.slice(0, 3), [undefined, "Bearer wrong-token", "Bearer n3w-token-not-yet"]);
     assert.deepEqual(
-      server.authorizations.slice(2).filter((header) => header !== "Bearer s3cret-token"),
+      server.authorizations.slice(3).filter((header) => header !== "Bearer s3cret-token"),
       [],
     );
     assert.ok(server.authorizations.length > 6);

@@ -28,12 +28,16 @@ export function bearerAuth(token: string | undefined, pending?: PendingSettings 
     const authorization = c.req.header("authorization");
     if (!carries(authorization)) {
       const message = tokenChangedWords(pending, { running: token, authorization });
-      const refusal = message !== undefined ? errorBody({ message, type: "authentication_error", code: "unauthorized" }) : sendsBearer(authorization) ? WRONG_TOKEN : UNAUTHORIZED;
+      // Its own code, so that the web page shows these words rather than its "check the token" (the token is right, the restart is missing).
+      const refusal = message !== undefined ? errorBody({ message, type: "authentication_error", code: TOKEN_PENDING_RESTART }) : sendsBearer(authorization) ? WRONG_TOKEN : UNAUTHORIZED;
       return c.json(refusal, 401, { "WWW-Authenticate": 'Bearer realm="hearth"' });
     }
     return next();
   };
 }
+
+/** The code of a refusal whose cause is the config's token not yet in use (tokenChangedWords). */
+export const TOKEN_PENDING_RESTART = "token_pending_restart";
 
 /** A refusal's words when the config's token is not the one the gateway started with: the request carries the config's new one, or the config sets none any more. */
 export function tokenChangedWords(pending: PendingSettings | undefined, options: { running: string; authorization: string | undefined }): string | undefined {

@@ -4,7 +4,8 @@ import type { Usage } from "../../ai/types.js";
 import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { apiKeyPath, refNamer } from "../../models/provider-words.js";
+import { keyAdviceOf } from "../../models/key-advice.js";
+import { refNamer } from "../../models/provider-words.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
@@ -111,7 +112,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       // Ready to paste: the same config, session and agent as this command's.
       // The config's --config comes with commandLine (the io's configFlag).
       const retry = shellLine(["agent", ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: `\`${commandLine(io, retry)}\``, keyFixOf: keyAdviceOf(runtime.catalog) })})`);
       return 1;
     }
     if (options.json) {

@@ -4,7 +4,7 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { apiKeyPath } from "../../models/provider-words.js";
+import { keyAdviceOf } from "../../models/key-advice.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { trimNote } from "../../agent/turn-notes.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
@@ -139,7 +139,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           // Words shown before the answer broke off are kept as its answer, cut off (the notice above said so): not "no answer".
           const label = result.unsavedAnswer !== undefined ? "not saved" : result.keptCutOff !== undefined ? "cut off, the part shown kept as the answer" : "no answer";
           writeLine(io.stderr, paint("red", `${label}: ${result.error}`));
-          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: "/retry", keyPath: apiKeyPath(runtime.catalog) })}; /status shows the model)`));
+          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: "/retry", keyFixOf: keyAdviceOf(runtime.catalog) })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, terminalSafe(result.text));

@@ -4,6 +4,7 @@ import { ProblemLocator } from "../../config/problems.js";
 import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
 import { chainAdvice } from "../../models/chain-advice.js";
+import { openBindWarning } from "../../ops/gateway-token-advice.js";
 import { refName } from "../../models/provider-words.js";
 import { HearthError } from "../../shared/errors.js";
 
@@ -19,7 +20,7 @@ export function configValidate(io: CliIo, options: GlobalOptions): number {
     throw error;
   }
   const { loaded, resolved } = result;
-  const warnings = [...result.warnings, ...chainAdvice(resolved)];
+  const warnings = [...result.warnings, ...chainAdvice(resolved), ...openBindWarning(loaded.config.gateway)];
   const locator = new ProblemLocator(loaded.source);
   if (options.json) {
     writeJson(io, {

@@ -2,10 +2,10 @@ import { existsSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
+import { gatewayUrl, isLoopback, openableUrl } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
-import { anotherInstance, healthOwnership, writtenSinceStart } from "../../ops/gateway-health.js";
+import { anotherInstance, envWrittenSinceRead, healthOwnership } from "../../ops/gateway-health.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
@@ -219,7 +219,11 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
         : undefined;
   const restart = `\`${commandLine(io, "gateway restart")}\``;
   const runsConfig = installed ? serviceConfigWords(io, { options, config: target.config, from: target.configFrom }) : undefined;
-  const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
+  // Against the gateway's last read of gateway.env (its start, or a config reload's re-read), as doctor judges it.
+  const envStale =
+    health !== undefined && envWrittenSinceRead(health, envFile)
+      ? `${envFile?.path ?? "gateway.env"} was written after the gateway ${health.envReadAt === undefined || health.envReadAt === health.startedAt ? "started" : `last read it (${localTime(health.envReadAt, "second")})`}: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}`
+      : undefined;
   // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
   const unitStale =
@@ -248,8 +252,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
-    else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${openableUrl(startedElsewhere)}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
+    else if (health) writeLine(io.stdout, `running: ${openableUrl(found.url)}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (unresponsive) writeLine(io.stdout, `${unresponsive.starting ? "starting" : "not answering"}: ${unresponsive.line}\n  fix: ${asTyped(io, unresponsive.fix)}`);

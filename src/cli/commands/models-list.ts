@@ -2,6 +2,7 @@ import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { chainAdvice } from "../../models/chain-advice.js";
 import { providerName, providerPath, refName } from "../../models/provider-words.js";
+import { variablePlace } from "../../models/key-advice.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModelsInUse, noModels, printWarnings, sayRunningOnDefault } from "../load-models.js";
 
@@ -91,7 +92,7 @@ export async function modelsList(io: CliIo, options: ModelsListOptions): Promise
   const missingKeys = new Set(rows.filter((row) => !row.keyPresent && row.role !== "catalog").map((row) => row.ref.split("/")[0] ?? ""));
   for (const providerId of missingKeys) {
     const provider = catalog.providers.get(providerId);
-    const variable = provider?.apiKeyEnv ? `set ${provider.apiKeyEnv} or ` : "";
+    const variable = provider?.apiKeyEnv ? `set ${variablePlace(provider.apiKeyEnv)}, or ` : "";
     // Named as the config writes its key (a `${VAR}` key as written, with what it became).
     const named = { provider: providerId, providerWritten: provider?.written };
     writeLine(io.stderr, paint("yellow", `note: provider ${provider?.written ? providerName(named) : `"${providerId}"`} has no API key: ${variable}give ${providerPath(named, "apiKey")}.`));

@@ -1,20 +1,26 @@
-import { readlinkSync, watch, type FSWatcher } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { readlinkSync, unwatchFile, watch, watchFile, type FSWatcher, type Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** How many symbolic links deep a watched file's chain is followed (a loop ends here). */
 const MAX_LINKS = 16;
+
+/** How often a file whose folder does not exist yet is looked at (no folder, no folder watch). */
+const MISSING_FOLDER_POLL_MS = 2000;
 
 /**
  * Calls `onChange` once the watched files have been quiet for `debounceMs` after a change: the config
  * file, and gateway.env (the `${VAR}`s a reload reads). Watches each file's folder, not the file:
  * editors replace files by renaming, which a watch on the file loses. A file that is a symbolic link
  * (a config kept with one's dotfiles) is watched where it points too, hop by hop, and the watches
- * follow the link when it is pointed elsewhere.
+ * follow the link when it is pointed elsewhere. A file whose folder does not exist yet (gateway.env
+ * when ~/.hearth was never made) is looked at every 2 s until it appears, then watched as the others.
  */
 export function watchConfigFile(options: { files: readonly string[]; debounceMs?: number | undefined; onChange: () => void; onError: (error: Error) => void }): { close(): void } {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const watchers = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
+  // Paths polled because their folder is missing: each with the listener to remove.
+  const polled = new Map<string, (current: Stats, previous: Stats) => void>();
 
   const changed = (): void => {
     if (timer) clearTimeout(timer);
@@ -54,10 +60,26 @@ export function watchConfigFile(options: { files: readonly string[]; debounceMs?
         watcher.on("error", options.onError);
         watchers.set(folder, { watcher, names });
       } catch (error) {
-        // The config's own folder must be watchable (the caller creates it); a missing gateway.env folder or link target is not watched.
+        // The config's own folder must be watchable (the caller creates it); a missing gateway.env folder or link target is polled.
         if (folder === dirname(resolve(options.files[0] ?? ""))) options.onError(error as Error);
+        else if ((error as NodeJS.ErrnoException).code === "ENOENT") for (const name of names) poll(join(folder, name));
       }
     }
+    // A polled path whose folder is now watched (or that is no longer wanted) is polled no more.
+    for (const [path, listener] of polled) {
+      if (watchers.get(dirname(path))?.names.has(basename(path)) || !wanted.get(dirname(path))?.has(basename(path))) {
+        unwatchFile(path, listener);
+        polled.delete(path);
+      }
+    }
+  };
+  const poll = (path: string): void => {
+    if (polled.has(path)) return;
+    const listener = (current: Stats, previous: Stats): void => {
+      if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) changed();
+    };
+    watchFile(path, { persistent: false, interval: MISSING_FOLDER_POLL_MS }, listener);
+    polled.set(path, listener);
   };
   arm();
   return {
@@ -66,6 +88,8 @@ export function watchConfigFile(options: { files: readonly string[]; debounceMs?
       if (timer) clearTimeout(timer);
       for (const entry of watchers.values()) entry.watcher.close();
       watchers.clear();
+      for (const [path, listener] of polled) unwatchFile(path, listener);
+      polled.clear();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { variablePlace } from "../../models/key-advice.js";
 import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { formatBillions } from "../build-judgement.js";
@@ -223,7 +224,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
     findings.push({
       id: "gateway-not-loopback",
       severity: "high",
-      title: `the gateway listens on ${server.bind}, not loopback`,
+      title: `gateway.bind is ${server.bind}, not loopback: the gateway listens there once started with this config`,
       detail: "Other machines on the network can reach it; with a token they still see its port, without one they drive the agent.",
       remediation: "set gateway.bind to \"127.0.0.1\" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS",
     });
@@ -299,7 +300,12 @@ function secretFindings(facts: AuditFacts): Finding[] {
       severity: "medium",
       title: `${where} is written into the config file`,
       detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
-      remediation: path === where ? `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from` : `move the credentials out of ${path}: a header (such as "headers": { "x-api-key": "\${NAME}" }) or "apiKey": "\${NAME}", with NAME exported in the environment hearth starts from`,
+      remediation:
+        path === "gateway.auth.token"
+          ? `write a token: ${GATEWAY_TOKEN_ADVICE}`
+          : path === where
+            ? `replace the value of ${path} with "\${NAME}" and set ${variablePlace("NAME=…")}`
+            : `move the credentials out of ${path}: a header (such as "headers": { "x-api-key": "\${NAME}" }) or "apiKey": "\${NAME}", with ${variablePlace("NAME=…")}`,
     };
   });
 }

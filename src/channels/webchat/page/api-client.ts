@@ -38,6 +38,12 @@ export interface ApiClient {
   authorizedFetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
+/** The gateway's words of a 401 whose token is the config's new one, not yet in use (auth.ts TOKEN_PENDING_RESTART); else undefined. */
+async function pendingRestartWords(response: Response): Promise<string | undefined> {
+  const body = (await response.clone().json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+  return body?.error?.code === "token_pending_restart" && typeof body.error.message === "string" ? `The gateway refused that token: ${body.error.message}` : undefined;
+}
+
 async function errorMessage(response: Response): Promise<string> {
   const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } | string } | undefined;
   const error = body?.error;
@@ -84,7 +90,7 @@ export function createApiClient(tokens: TokenKeeper, link: GatewayLink): ApiClie
     let response = await reach(path, withToken(init, tokens.current()));
     // A wrong token is asked for again; the request waits for the person, not for a timer.
     while (response.status === 401) {
-      tokens.forget();
+      tokens.forget(await pendingRestartWords(response));
       response = await reach(path, withToken(init, await tokens.ask()));
     }
     return response;

@@ -6,8 +6,8 @@ export interface TokenKeeper {
   current(): string | undefined;
   /** Asks the person for the token (one dialog however many requests are waiting), keeps it, returns it; says so when the last one was refused. */
   ask(): Promise<string>;
-  /** The gateway refused the kept token (401): it is dropped. */
-  forget(): void;
+  /** The gateway refused the kept token (401): it is dropped; `why`, the gateway's own words where they say more than "wrong token" (a token not yet in use). */
+  forget(why?: string): void;
 }
 
 /** The gateway's token, asked for once in a dialog and kept in this browser's localStorage. */
@@ -19,6 +19,14 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   let asking: Promise<string> | undefined;
   // A token was tried and the gateway said no: the next ask says so.
   let lastRefused = false;
+  // The gateway's words for the last refusal, where it said more than "wrong token"; else the page's own.
+  let refusedWords: string | undefined;
+  const ownRefusal = refused.innerHTML;
+  const showRefusal = (words: string | undefined): void => {
+    if (words === undefined) refused.innerHTML = ownRefusal;
+    else refused.textContent = words;
+    refused.hidden = false;
+  };
   // Escape would leave the page with no way to ask again: the dialog stays until a token is given.
   dialog.addEventListener("cancel", (event) => event.preventDefault());
 
@@ -30,6 +38,14 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
           event.preventDefault();
           return;
         }
+        // `${HEARTH_GATEWAY_TOKEN}` copied from the config: the variable's name, not its value — never sent.
+        const variable = variableReference(token);
+        if (variable !== undefined) {
+          event.preventDefault();
+          showRefusal(`That is the name of a variable the config reads the token from, not the token: copy the value of ${variable} (hearth's advice keeps it in ~/.hearth/gateway.env; or wherever the gateway's environment sets it).`);
+          input.select();
+          return;
+        }
         form.removeEventListener("submit", onSubmit);
         storage.setItem(STORAGE_KEY, token);
         input.value = "";
@@ -37,7 +53,8 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
         resolve(token);
       };
       form.addEventListener("submit", onSubmit);
-      refused.hidden = !lastRefused;
+      if (lastRefused) showRefusal(refusedWords);
+      else refused.hidden = true;
       dialog.showModal();
       input.focus();
     });
@@ -47,9 +64,15 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   return {
     current: () => storage.getItem(STORAGE_KEY) ?? undefined,
     ask,
-    forget: () => {
+    forget: (why) => {
       lastRefused = storage.getItem(STORAGE_KEY) !== null;
+      refusedWords = why;
       storage.removeItem(STORAGE_KEY);
     },
   };
+}
+
+/** The variable a pasted `${NAME}` (or `$NAME`) names, or undefined for anything else. */
+export function variableReference(text: string): string | undefined {
+  return /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/.exec(text)?.[1] ?? /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(text)?.[1];
 }
