@@ -21,6 +21,8 @@ import { ROUTE_FAULT, type Attempt, type RouterEvent, type SilentServer } from "
 import { textOnly } from "../ai/compat.js";
 import { localTime } from "../shared/local-time.js";
 import { causeOf, noneAnsweredWords } from "./attempt-causes.js";
+import { ToolJudgements } from "./tool-judgements.js";
+import { endOfContext } from "./end-of-context.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export type { RouterDependencies } from "./router-dependencies.js";
@@ -45,8 +47,8 @@ const QUICK_CHECK_GAP_MS = 30_000;
  * loads waited for or answered around, every attempt recorded.
  */
 export class Router {
-  /** Models the user was told cannot use tools: told once per process. */
-  private readonly toldToolsOff = new Set<string>();
+  /** Whether each model takes the request's tools (the user told once a model where it does not). */
+  private readonly tools: ToolJudgements;
   /** When each local model that hung was last asked for a quick answer (`stillCooling`). */
   private readonly lastQuickCheck = new Map<string, number>();
   /** Requests to servers whose slots share one KV cache go in while they fit it together. */
@@ -56,6 +58,7 @@ export class Router {
 
   constructor(private readonly dependencies: RouterDependencies) {
     this.sharedCaches = dependencies.sharedCaches ?? new SharedCacheGate();
+    this.tools = new ToolJudgements(dependencies);
   }
 
   /**
@@ -100,7 +103,7 @@ export class Router {
       checks: {
         cooldowns,
         windows: this.dependencies.windows,
-        whyNoTools: (model) => this.whyNoTools(model),
+        whyNoTools: (model) => this.tools.whyNoTools(model),
         tooLargeFor: (model, sent) => this.tooLargeBefore(model, sent, request),
         stillCooling: (model, routed) => this.stillCooling(model, routed),
         serverSilent: (model, routed, more) => this.serverSilent(model, routed, more),
@@ -302,7 +305,7 @@ export class Router {
   }
 
   private wholeFit(): WholeFitSource {
-    return { windows: this.dependencies.windows, toolsOff: (model) => this.toolsOff(model) };
+    return { windows: this.dependencies.windows, toolsOff: (model) => this.tools.toolsOff(model) };
   }
 
   /**
@@ -329,41 +332,13 @@ export class Router {
    */
   private promptTokensFor(model: ModelSpec, context: Context): number {
     const tokenRatio = this.dependencies.windows?.tokenRatio(model) ?? 1;
-    return sentTokens(context, { measuredFrom: 0, countedBy: countedByModel(model, { tokenRatio, toolsOff: this.toolsOff(model) }) });
+    return sentTokens(context, { measuredFrom: 0, countedBy: countedByModel(model, { tokenRatio, toolsOff: this.tools.toolsOff(model) }) });
   }
 
   /** The context as it goes to `model`: without tools where they are off, its images a line each where it reads text only. */
   private sentContext(model: ModelSpec, context: Context): Context {
-    const sent = this.toolsOff(model) ? { ...context, tools: undefined } : context;
+    const sent = this.tools.toolsOff(model) ? { ...context, tools: undefined } : context;
     return model.input.includes("image") ? sent : textOnly(sent);
-  }
-
-  /** Why `model` cannot take tools (its server said, its compat says, or it refused them before), or undefined. */
-  private async whyNoTools(model: ModelSpec): Promise<string | undefined> {
-    if (model.compat?.supportsTools === false) return "compat.supportsTools is false for it";
-    if (this.dependencies.windows?.toolsUsable(model, model.baseUrl) === false) return "its server says its chat template cannot render tools (they would be dropped)";
-    const adapter = await this.dependencies.adapters.get(model.api).catch(() => undefined);
-    if (adapter?.compatFor?.(model).supportsTools === false) return "it refused tools earlier (its server or template does not support them)";
-    return undefined;
-  }
-
-  /** The model's tools are not sent to it: its server said its template cannot render them, or its compat says so. */
-  private toolsOff(model: ModelSpec): boolean {
-    return model.compat?.supportsTools === false || this.dependencies.windows?.toolsUsable(model, model.baseUrl) === false;
-  }
-
-  /**
-   * A server that reported its chat template cannot render tools drops them without an error: send
-   * none, and tell the user once. Asked of the replica the call goes to (`model.baseUrl`).
-   */
-  private withoutUnusableTools(model: ModelSpec, context: Context, out: EventStream<RouterEvent>): Context {
-    if (!context.tools || context.tools.length === 0) return context;
-    if (this.dependencies.windows?.toolsUsable(model, model.baseUrl) !== false) return context;
-    if (!this.toldToolsOff.has(model.ref)) {
-      this.toldToolsOff.add(model.ref);
-      out.push({ type: "tools-off", model: model.ref });
-    }
-    return { ...context, tools: undefined };
   }
 
   /**
@@ -451,7 +426,7 @@ export class Router {
           answer = await replicas.attempt(
             baseUrl,
             () => {
-              const sending = this.withoutUnusableTools(onReplica, context, out);
+              const sending = this.tools.withoutUnusableTools(onReplica, context, out);
               return callModel(this.dependencies, { model: onReplica, context: sending, promptTokens: this.promptTokensFor(onReplica, sending), request, next, out });
             },
             (reply) => (reply.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: reply.failure }),
@@ -469,7 +444,7 @@ export class Router {
       // A server that stalled mid-answer hung as surely as one that never answered (an answer cut by the total limit was still coming).
       else if (result.failure.kind === "unreachable" || (result.failure.kind === "timeout" && (!result.textSent || result.failure.phase !== "total"))) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
-        result = await this.endOfContext(onReplica, result, request);
+        result = await endOfContext({ model: onReplica, result, windows: this.dependencies.windows, signal: turnSignal(request) });
         const { usage } = result.message;
         if (gate && gate !== "server-hung" && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
@@ -504,26 +479,4 @@ export class Router {
     }
     return { ...(result as AttemptResult), spent };
   }
-
-  /**
-   * A local reply whose prompt and words together reached the context its server runs (`model.baseUrl`)
-   * stopped there, whatever it says (llama.cpp's Responses API says "completed"): it is cut off
-   * ("length"), and the server is asked its context again at the next turn (it may have been restarted smaller). A reply
-   * planned before the server said its context (a stuck or starting server did not answer the ask) asks it first, once.
-   */
-  private async endOfContext(model: ModelSpec, result: Extract<AttemptResult, { ok: true }>, request: RouteRequest): Promise<Extract<AttemptResult, { ok: true }>> {
-    const windows = this.dependencies.windows;
-    const { usage, stopReason } = result.message;
-    if (!model.local || !windows || usage.estimated) return result;
-    const replica = { ...model, replicas: [model.baseUrl] };
-    // Planned before its server said its window (it did not answer the last ask: stuck, starting), a reply that ended "stop" may have
-    // filled a smaller one — llama.cpp's Responses API says "completed" for a reply its window cut off: asked now, as it just answered.
-    if (stopReason === "stop" && windows.explain(model, model.baseUrl).source === "configured" && windows.askUnanswered(model, model.baseUrl) && !windows.asked(replica)) {
-      await windows.refresh(replica, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
-    }
-    if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;
-    windows.stale(model, model.baseUrl);
-    return stopReason === "stop" ? { ...result, message: { ...result.message, stopReason: "length" } } : result;
-  }
-
 }
