@@ -1,7 +1,9 @@
 // t18 #3: a baseUrl on one of this machine's own addresses (what `hostname -I` shows; a VPS's public
 // address) was judged hosted: the provider's status page as the fix, no `needs setup` line. It is this
 // machine, so local; and a server that refuses there most likely listens on 127.0.0.1 only, which the
-// fix says. The server here listens on 127.0.0.1 only, as llama-server does by default.
+// fix says. The server here listens on 127.0.0.1 only, as llama-server does by default. The address is this
+// machine's own: the kernel routes it through the loopback device (`ip route get` says "local … dev lo"), so
+// nothing leaves the machine, as for 127.0.0.1.
 import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
