@@ -74,7 +74,7 @@ export class Gateway implements GatewayPort {
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
     const { inbox, store, keptRetryMs } = dependencies;
-    this.kept = inbox && new KeptMessages({ inbox, store, queue: this.queue, everyMs: keptRetryMs, onSaved: (session) => this.publish({ type: "session-updated", session }) });
+    this.kept = inbox && new KeptMessages({ inbox, store, queue: this.queue, everyMs: keptRetryMs, onSaved: (session) => this.publish({ type: "session-updated", session }), writing: (session, work) => this.ownWrite(session, work) });
   }
 
   async handle(message: InboundMessage): Promise<HandleResult> {
@@ -340,6 +340,17 @@ export class Gateway implements GatewayPort {
     const before = this.problems.join("\n");
     this.problems = this.computeProblems();
     if (this.problems.join("\n") !== before) this.publish({ type: "setup", problems: this.problems });
+  }
+
+  /** Runs `work` as this gateway's own write of `session`: the session watcher tells none of it (a turn's, or a kept message's save). */
+  private async ownWrite<T>(session: string, work: () => Promise<T>): Promise<T> {
+    const mine = !this.writing.has(session);
+    if (mine) this.writing.add(session);
+    try {
+      return await work();
+    } finally {
+      if (mine) this.writing.delete(session);
+    }
   }
 
   /**

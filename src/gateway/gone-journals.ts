@@ -61,7 +61,7 @@ export interface DeadJournals {
 
 const TURN_PROCESSES: readonly string[] = ["gateway", "agent", "chat"] satisfies TurnProcess[];
 
-/** The journals in `dir` of processes that are gone (any but `ownPid`): their unfinished work; `left`: those of processes still running. */
+/** The journals in `dir` of processes that are gone (any but `ownPid`'s own, and those set aside by a later process of a pid): their unfinished work; `left`: those of processes still running. */
 /** What a reader kept of each journal it read, by path: read again only when its size or time changed (`deadJournals`' `read`). */
 export type JournalsRead = Map<string, { size: number; mtimeMs: number; work: [string, Unfinished][] }>;
 
@@ -76,9 +76,12 @@ export async function deadJournals(where: { dir: string; ownPid: number; tell: (
     return found;
   }
   for (const name of names) {
-    const pid = Number(name.replace(/\.jsonl$/, ""));
-    if (!/^[1-9]\d*\.jsonl$/.test(name) || !Number.isSafeInteger(pid) || pid === ownPid) continue;
-    if (processAlive(pid)) {
+    // `<pid>.jsonl`, or `<pid>.left-<tag>.jsonl`: what an earlier process of that pid left, set aside by the later one (JournalWriter.prepare) — gone whoever runs under the pid now.
+    const named = /^([1-9]\d*)(\.left-[0-9a-z]+)?\.jsonl$/.exec(name);
+    const pid = Number(named?.[1]);
+    const setAside = named?.[2] !== undefined;
+    if (!named || !Number.isSafeInteger(pid) || (!setAside && pid === ownPid)) continue;
+    if (!setAside && processAlive(pid)) {
       found.left++;
       continue;
     }

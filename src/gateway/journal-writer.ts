@@ -1,5 +1,6 @@
-import { appendFile, mkdir, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { compactionDue, rewriteJournal, type JournalWriteFs } from "./journal-compaction.js";
 
 /**
@@ -11,11 +12,7 @@ import { compactionDue, rewriteJournal, type JournalWriteFs } from "./journal-co
 export class JournalWriter {
   /** By id in the order each first came: the text of its lines in the file (as written) and their bytes. */
   private readonly onDisk = new Map<string, { texts: string[]; bytes: number }>();
-  /**
-   * The file's bytes: what it held when this writer first wrote to it (an earlier process of the same pid — a
-   * container's gateway is always pid 1 — may have left it large), plus what it wrote since; what a rewrite
-   * left after one.
-   */
+  /** The file's bytes: what this writer wrote since it made it (or what was there, where it could not be set aside); what a rewrite left after one. */
   private fileBytes = 0;
   private ready: Promise<void> | undefined;
   /** Writes go out one after the other, in order. */
@@ -23,6 +20,17 @@ export class JournalWriter {
 
   /** `tell`: a rewrite that failed (said by the caller once). `compactAtBytes`, `writeFs`: as rewriteJournal and compactionDue take them. */
   constructor(private readonly options: { file: string; tell: (problem: string) => void; compactAtBytes?: number | undefined; writeFs?: JournalWriteFs | undefined }) {}
+
+  /**
+   * Makes the journal's folder and sets aside a file this process did not write: an earlier process under the
+   * same pid left it (a container's gateway is always pid 1; a pid used again), with its messages not yet in
+   * their sessions. Renamed `<pid>.left-<tag>.jsonl`, the recovery reads it as a gone process's (deadJournals);
+   * appended to, its messages would be removed with this process's own when nothing of it waits. Done once,
+   * before the first line; `recover` calls it before it reads the journals. Never rejects (a failure is said).
+   */
+  prepare(): Promise<void> {
+    return this.serially(() => this.ensureReady()).catch(() => undefined);
+  }
 
   /** Writes the line `text` about `id` after those before it; once it is in the file it is held for the rewrites until `take`. */
   write(id: string, text: string): Promise<void> {
@@ -74,13 +82,7 @@ export class JournalWriter {
   /** Appends to the journal; called only within `serially`. An `inbox/` removed while hearth runs is made again. */
   private async append(text: string): Promise<void> {
     const dir = dirname(this.options.file);
-    // The file's size at open is counted once, before the first line: a journal left large is rewritten without waiting for this process to write as much again.
-    this.ready ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => this.countLeft());
-    // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
-    await this.ready.catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
+    await this.ensureReady();
     try {
       await appendFile(this.options.file, text, { mode: 0o600 });
     } catch (error) {
@@ -92,10 +94,28 @@ export class JournalWriter {
     this.fileBytes += Buffer.byteLength(text);
   }
 
-  /** Counts what the file already holds (nothing where there is none, or it cannot be looked at: the appends say so). */
-  private async countLeft(): Promise<void> {
+  /** The folder made and a leftover set aside, once (a failed mkdir is tried again next time: the state dir may be fixed meanwhile). */
+  private async ensureReady(): Promise<void> {
+    this.ready ??= mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 }).then(() => this.setAside());
+    await this.ready.catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+  }
+
+  /** A file already there is an earlier process's (see `prepare`): renamed aside; one that cannot be is counted, and said. */
+  private async setAside(): Promise<void> {
     const left = await stat(this.options.file).catch(() => undefined);
-    if (left?.isFile()) this.fileBytes += left.size;
+    if (left === undefined) return;
+    const file = this.options.file;
+    const aside = join(dirname(file), `${basename(file, ".jsonl")}.left-${Date.now().toString(36)}${randomBytes(3).toString("hex")}.jsonl`);
+    try {
+      await rename(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      if (left.isFile()) this.fileBytes += left.size;
+      this.options.tell(`could not set aside the message journal ${file} that an earlier process with this pid left (${error instanceof Error ? error.message : String(error)}): its messages may be lost when this process's own are done`);
+    }
   }
 
   private serially(work: () => Promise<void>): Promise<void> {

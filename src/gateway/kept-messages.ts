@@ -22,7 +22,11 @@ export class KeptMessages {
   private trying = false;
   private stopped = false;
 
-  constructor(private readonly options: { inbox: MessageInbox; store: SessionStore; queue: SessionQueue; everyMs?: number | undefined; onSaved: (session: string, count: number) => void }) {}
+  /**
+   * `writing`: runs a save of `session` as this gateway's own write (its session watcher tells none of it: the page
+   * would read the session between the message and its note, and show neither); `onSaved`: told once it is saved.
+   */
+  constructor(private readonly options: { inbox: MessageInbox; store: SessionStore; queue: SessionQueue; everyMs?: number | undefined; onSaved: (session: string, count: number) => void; writing?: (<T>(session: string, work: () => Promise<T>) => Promise<T>) | undefined }) {}
 
   /** The message's turn ended without saving it: it is kept, and tried again. */
   keep(id: string): void {
@@ -35,7 +39,8 @@ export class KeptMessages {
    * in the order they came; throws the state dir's fault when they still cannot be.
    */
   async before(session: string): Promise<void> {
-    const saved = await this.options.inbox.saveKept(this.options.store, session);
+    const save = (): Promise<number> => this.options.inbox.saveKept(this.options.store, session);
+    const saved = await (this.options.writing ? this.options.writing(session, save) : save());
     if (saved > 0) this.options.onSaved(session, saved);
   }
 

@@ -207,6 +207,8 @@ export class MessageInbox {
     let found: DeadJournals;
     try {
       await removeLeftRewrites(this.dir());
+      // A journal under this process's own pid is an earlier process's (a container's pid 1): set aside first, then read as gone.
+      await this.writer.prepare();
       found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead, fs: this.options.journalFs });
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));

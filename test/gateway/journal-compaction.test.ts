@@ -49,28 +49,37 @@ describe("the message journal's rewrite while messages wait", () => {
     await inbox.take(last);
   });
 
-  test("a journal an earlier process of the same pid left large is counted from its size at open: this process's first take rewrites it", async () => {
-    const stateDir = join(temp.dir, "left-large");
-    const file = join(stateDir, "inbox", `${GONE}.jsonl`);
-    // The earlier process (a container's gateway is always the same pid): 40 messages of ~1 KB taken in, one left waiting, never rewritten.
-    const earlier = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 1024 * 1024 });
-    for (let index = 0; index < 40; index++) {
-      const id = await earlier.add({ session: "s", text: `earlier ${index} ${"y".repeat(1_000)}`, channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
-      if (index === 0) continue;
-      await earlier.take(earlier.begun({ session: "s", entry: "0000abcd", journaled: id }));
-    }
-    const left = statSync(file).size;
-    assert.ok(left > 40_000, `the earlier process left ${left} bytes`);
-    // This process writes far less than the bound (8 KB) before its first take.
-    const inbox = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 8192 });
-    const kept = await inbox.add({ session: "t", text: "kept here", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
-    inbox.keep(kept);
-    const id = await inbox.add({ session: "t", text: "taken here", channel: "webchat", agent: "main", at: "2026-01-01T00:00:02.000Z" });
-    await inbox.take(inbox.begun({ session: "t", entry: "0000abcd", journaled: id }));
-    const after = readFileSync(file, "utf8");
-    assert.ok(Buffer.byteLength(after) < 8192, `the journal still holds ${Buffer.byteLength(after)} bytes`);
-    assert.match(after, /kept here/);
-    assert.doesNotMatch(after, /earlier \d+/, "rewritten with only what this process keeps waiting");
+  test("a journal an earlier process of the same pid left (a container's pid 1) is set aside and recovered, never taken for this process's own", async () => {
+    const stateDir = join(temp.dir, "same-pid");
+    const inboxDir = join(stateDir, "inbox");
+    // The earlier process (a container's gateway is always the same pid): messages taken in, one still waiting when it was killed.
+    const earlier = new MessageInbox({ stateDir, pid: GONE });
+    await earlier.add({ session: "s", text: "waiting when it was killed", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    const taken = await earlier.add({ session: "s", text: "answered before", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    await earlier.take(earlier.begun({ session: "s", entry: "0000abcd", journaled: taken }));
+    assert.deepEqual(readdirSync(inboxDir), [`${GONE}.jsonl`]);
+    // Restarted under the same pid: the start's recovery saves what waited (it skipped its own pid's journal, and the first take then removed it).
+    const store = new MemorySessionStore();
+    const restarted = new MessageInbox({ stateDir, pid: GONE });
+    assert.deepEqual(await restarted.recover(store), { saved: 1, cut: 0, left: 0 });
+    await restarted.recovered("s");
+    assert.deepEqual(await savedWords(store, "s"), ["waiting when it was killed"]);
+    const id = await restarted.add({ session: "t", text: "this process's own", channel: "webchat", agent: "main", at: "2026-01-01T00:00:02.000Z" });
+    await restarted.take(restarted.begun({ session: "t", entry: "0000abcd", journaled: id }));
+    assert.deepEqual(readdirSync(inboxDir), [], "the earlier journal, recovered, and this process's own, done, are both removed");
+
+    // A process that writes before any recovery (a one-shot command under a pid used again) sets the leftover aside at its first line:
+    // its own take removes only its own journal, and the next recovery still finds the earlier message.
+    const otherDir = join(temp.dir, "same-pid-first-write");
+    const killed = new MessageInbox({ stateDir: otherDir, pid: GONE });
+    await killed.add({ session: "u", text: "left by a killed one", channel: "cli", agent: "main", at: "2026-01-01T00:00:03.000Z" });
+    const again = new MessageInbox({ stateDir: otherDir, pid: GONE });
+    const own = await again.add({ session: "v", text: "its own", channel: "cli", agent: "main", at: "2026-01-01T00:00:04.000Z" });
+    await again.take(again.begun({ session: "v", entry: "0000abcd", journaled: own }));
+    assert.equal(existsSync(join(otherDir, "inbox", `${GONE}.jsonl`)), false, "its own journal, done, is removed");
+    const later = new MemorySessionStore();
+    assert.deepEqual(await new MessageInbox({ stateDir: otherDir }).recover(later), { saved: 1, cut: 0, left: 0 });
+    assert.deepEqual(await savedWords(later, "u"), ["left by a killed one"]);
   });
 
   test("a rewrite copies the lines as they were journalled: no masking or serialising again, byte for byte what was written", async () => {
