@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { ownerGone, parseOwner, type LockOwner, type MachineFacts } from "./lock-owner.js";
@@ -117,7 +117,11 @@ export async function takeTurn(lockDirectory: string): Promise<LockTurn | undefi
   }
   const fence = join(path, randomUUID().slice(0, 8));
   try {
+    // The fence changes the turn folder's time, which proper-lockfile's refresh reads as another's (compromised, never
+    // refreshed, not removed at release): its own time is put back.
+    const made = await stat(path);
     await mkdir(fence);
+    await utimes(path, made.atime, made.mtime);
   } catch (error) {
     await release().catch(() => undefined);
     // Taken over between the two (this process stopped past TURN_STALE_MS): another's turn now.
@@ -127,8 +131,9 @@ export async function takeTurn(lockDirectory: string): Promise<LockTurn | undefi
   return {
     fence,
     release: async () => {
-      // A turn taken over is another's: its folder is not removed (the refresh, stopped as compromised, lets go of this one's).
-      if (await stat(fence).then(() => true, () => false)) await release().catch(() => undefined);
+      // A turn taken over is another's: its folder is not removed. Still this one's (its fence there) where the release fails: removed here.
+      if (!(await stat(fence).then(() => true, () => false))) return;
+      await release().catch(() => rm(path, { recursive: true, force: true }).catch(() => undefined));
     },
   };
 }
