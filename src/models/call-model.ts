@@ -82,7 +82,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let coldLoading = false;
   let stuck = false;
   /** A silence looks at a local server's port, and a closed one ends the call at once (not at its limit), as its server gone. */
-  const gone = goneWatch(model, { cancel, over: () => settled });
+  // Parts of the reply seen so far: a look that ends after more came is no verdict on a server that answers.
+  let partsSeen = 0;
+  const gone = goneWatch(model, { cancel, over: () => settled, progress: () => partsSeen });
   const onSilent = gone.onSilent(true);
   /** The server answered that it is loading the model; the user was told it loads (by that answer, or LM Studio's listing). */
   let serverLoading = false;
@@ -164,8 +166,12 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       }, onSilent });
   };
   /** Every part of the reply the server sends counts against the silence, shown or not yet (a tool call's arguments streaming). */
-  const onToken = (): void => stall?.token();
+  const onToken = (): void => {
+    partsSeen++;
+    stall?.token();
+  };
   const onFirstToken = (): void => {
+    partsSeen++;
     if (firstTokenMs !== undefined) return;
     firstTokenMs = performance.now() - started;
     watch.stop();

@@ -82,16 +82,18 @@ export interface GoneWatch {
 
 /**
  * Watches a local model's call for its server going away: a silence looks at its port, and a refused one
- * aborts the call (`cancel`) at once, not at its limit — unless the call is over (`over()`) or was aborted already.
+ * aborts the call (`cancel`) at once, not at its limit — unless the call is over (`over()`), was aborted already, or
+ * its reply moved on while the look ran (`progress()`: the parts seen so far; a server that answers again is not gone).
  */
-export function goneWatch(model: ModelSpec, call: { cancel: AbortController; over: () => boolean }): GoneWatch {
+export function goneWatch(model: ModelSpec, call: { cancel: AbortController; over: () => boolean; progress?: (() => number) | undefined }): GoneWatch {
   let ended: Failure | undefined;
   return {
     onSilent: (midAnswer) =>
       model.local
         ? (silentMs: number): void => {
+            const seen = call.progress?.();
             void serverGone(model, { silentMs, midAnswer }).then((gone) => {
-              if (!gone || call.over() || ended || call.cancel.signal.aborted) return;
+              if (!gone || call.over() || ended || call.cancel.signal.aborted || call.progress?.() !== seen) return;
               ended = gone;
               call.cancel.abort();
             });
