@@ -8,17 +8,21 @@ type Answered = Extract<AttemptResult, { ok: true }>;
  * A local reply whose prompt and words together reached the context its server runs (`model.baseUrl`)
  * stopped there, whatever it says (llama.cpp's Responses API says "completed"): it is cut off
  * ("length"), and the server is asked its context again at the next turn (it may have been restarted smaller). A reply
- * planned before the server said its context (a stuck or starting server did not answer the ask) asks it first, once,
- * for at most a second (`signal`: the turn's).
+ * planned before the server said its context (a stuck or starting server did not answer the ask) asks it first, for at
+ * most a second (`signal`: the turn's) — once while its asks go unanswered (`askedAfterReply`, by replica: a server
+ * whose asks keep failing does not add a second to every reply).
  */
-export async function endOfContext(options: { model: ModelSpec; result: Answered; windows: RouterDependencies["windows"]; signal: AbortSignal }): Promise<Answered> {
-  const { model, result, windows, signal } = options;
+export async function endOfContext(options: { model: ModelSpec; result: Answered; windows: RouterDependencies["windows"]; signal: AbortSignal; askedAfterReply: Set<string> }): Promise<Answered> {
+  const { model, result, windows, signal, askedAfterReply } = options;
   const { usage, stopReason } = result.message;
   if (!model.local || !windows || usage.estimated) return result;
   const replica = { ...model, replicas: [model.baseUrl] };
   // Planned before its server said its window (it did not answer the last ask: stuck, starting), a reply that ended "stop" may have
   // filled a smaller one — llama.cpp's Responses API says "completed" for a reply its window cut off: asked now, as it just answered.
-  if (stopReason === "stop" && windows.explain(model, model.baseUrl).source === "configured" && windows.askUnanswered(model, model.baseUrl) && !windows.asked(replica)) {
+  const unanswered = windows.askUnanswered(model, model.baseUrl);
+  if (!unanswered) askedAfterReply.delete(model.baseUrl);
+  if (stopReason === "stop" && unanswered && !askedAfterReply.has(model.baseUrl) && windows.explain(model, model.baseUrl).source === "configured" && !windows.asked(replica)) {
+    askedAfterReply.add(model.baseUrl);
     await windows.refresh(replica, AbortSignal.any([signal, AbortSignal.timeout(1_000)])).catch(() => undefined);
   }
   if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;

@@ -53,6 +53,8 @@ export class Router {
   private readonly lastQuickCheck = new Map<string, number>();
   /** Requests to servers whose slots share one KV cache go in while they fit it together. */
   private readonly sharedCaches: SharedCacheGate;
+  /** Replicas asked their context after a reply while their asks went unanswered (endOfContext): once an episode. */
+  private readonly askedAfterReply = new Set<string>();
   /** Servers that just hung or refused, for any model: not waited on again for another model a while. */
   private readonly silentServers = new SilentServers();
 
@@ -444,7 +446,7 @@ export class Router {
       // A server that stalled mid-answer hung as surely as one that never answered (an answer cut by the total limit was still coming).
       else if (result.failure.kind === "unreachable" || (result.failure.kind === "timeout" && (!result.textSent || result.failure.phase !== "total"))) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
-        result = await endOfContext({ model: onReplica, result, windows: this.dependencies.windows, signal: turnSignal(request) });
+        result = await endOfContext({ model: onReplica, result, windows: this.dependencies.windows, signal: turnSignal(request), askedAfterReply: this.askedAfterReply });
         const { usage } = result.message;
         if (gate && gate !== "server-hung" && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
