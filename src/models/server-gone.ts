@@ -96,7 +96,7 @@ export function goneWatch(model: ModelSpec, call: { cancel: AbortController; ove
               if (!gone || call.over() || ended || call.cancel.signal.aborted || call.progress?.() !== seen) return;
               ended = gone;
               call.cancel.abort();
-            });
+            }, () => undefined);
           }
         : undefined,
     endedWith: () => ended,

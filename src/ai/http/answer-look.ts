@@ -28,7 +28,14 @@ export function answerLook(url: string, options: { timeoutMs: number; headers?: 
       sent.destroy();
       resolve(look);
     };
-    const sent = send(target, { method: "GET", agent: false, headers: { accept: "application/json", ...options.headers } });
+    let sent: ReturnType<typeof send>;
+    try {
+      sent = send(target, { method: "GET", agent: false, headers: { accept: "application/json", ...options.headers } });
+    } catch {
+      // A header Node refuses at once (a key holding a line break): nothing was asked.
+      resolve({ state: "failed" });
+      return;
+    }
     const timer = setTimeout(() => done({ state: "silent" }), options.timeoutMs);
     sent.once("response", (response) => {
       response.resume();

@@ -72,7 +72,7 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   };
 }
 
-/** The variable a pasted `${NAME}` (or `$NAME`) names, or undefined for anything else. */
+/** The variable a pasted `${NAME}` names, or undefined for anything else (a bare `$name` is literal text to the config: a token). */
 export function variableReference(text: string): string | undefined {
-  return /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/.exec(text)?.[1] ?? /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(text)?.[1];
+  return /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(text)?.[1];
 }
