@@ -13,10 +13,11 @@ import { conversationView, sessionSettings } from "./build-context.js";
 import { EntryIndexes, type EntryIndex } from "./conversation-index.js";
 import { pickRetry, type RetryAsked } from "./retry-choices.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
+import { estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
-import { cutOffNote, type ReplyLimitSource } from "./cut-off-note.js";
+import { cutOffNote } from "./cut-off-note.js";
+import { ModelBudgets } from "./model-budgets.js";
 import { keepCutOff, keepStopped, maskedCut } from "./kept-answer.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
@@ -43,6 +44,7 @@ export class Agent {
   /** Models whose smaller real window the user was told about (once per process). */
   private readonly announcedWindows = new Set<string>();
   private readonly compactor: Compactor;
+  private readonly budgets: ModelBudgets;
   /** Each session's index, brought up to its entries at each read: a turn's work before what it sends is not done over the whole file again. */
   private readonly indexes = new EntryIndexes();
 
@@ -51,6 +53,7 @@ export class Agent {
     private readonly dependencies: AgentDependencies,
   ) {
     this.windows = dependencies.windows ?? new KnownWindows(undefined);
+    this.budgets = new ModelBudgets({ catalog: dependencies.catalog, windows: this.windows, reserveTokens: spec.compaction.reserveTokens });
     this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending, budget) => this.rawPromptTokens(entries, pending, budget), indexes: this.indexes });
   }
 
@@ -227,7 +230,7 @@ export class Agent {
       addUsage(failedCalls, result.spent);
       last = message;
       // The notices below speak of the limit the answering model's request carried.
-      const answered = this.answerBudget(message.model, budget, options.maxTokens);
+      const answered = this.budgets.answer(message.model, budget, options.maxTokens);
       const capped = capSaid ? undefined : replyCapped({ budget: answered, model: catalog.models.get(message.model), ref: message.model, options });
       if (capped) {
         capSaid = true;
@@ -235,13 +238,13 @@ export class Agent {
       }
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
-        const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
+        const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.budgets.answer(message.model, budget, undefined), catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured ? { field: options.maxTokensField ?? "max_tokens", tokens: options.maxTokens } : undefined;
         // Which limit it was: the reply's, or the model's context (the prompt and the answer filled the window first).
         // The window its server runs it with, where it said so only after the turn was planned (a stuck server's first turn): its reply ran into that.
         const answeringModel = catalog.models.get(message.model);
         const window = Math.min(answered.window, (answeringModel && this.windows.known(answeringModel)) ?? Number.POSITIVE_INFINITY);
-        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window, asked, from: this.replyLimitSource(message.model, configured, window) });
+        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window, asked, from: this.budgets.replyLimitSource(message.model, configured, window) });
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
@@ -343,7 +346,7 @@ export class Agent {
       contextFor: (model, turn) => contexts.contextFor(model, turn),
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).
-      replyTokens: (model) => this.answerBudget(model.ref, budget, options.maxTokens).replyTokens,
+      replyTokens: (model) => this.budgets.answer(model.ref, budget, options.maxTokens).replyTokens,
       sessionKey: state.key,
       privacy: this.spec.privacy,
       named: (options.model ?? this.lookupSessionModel(state.entries))?.ref,
@@ -412,16 +415,6 @@ export class Agent {
     return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage(), shown: undefined, fault: false };
   }
 
-  /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
-  private answerBudget(ref: ModelRef, planned: Budget, maxTokens: number | undefined): Budget {
-    const model = this.dependencies.catalog.models.get(ref);
-    if (!model) return planned;
-    if (ref !== planned.model) return withReplyCap(this.budgetNow(model), maxTokens);
-    // The planned model's server said a smaller window since the plan (its overflow stated it, planned while it did not answer): its call again is held to that window's reply room.
-    const now = this.budgetNow(model);
-    return now.window < planned.window ? withReplyCap(now, maxTokens) : planned;
-  }
-
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {
     return { key: state.key, entries: state.entries, chain, budget, emit: state.emit, pending: state.pending };
   }
@@ -441,34 +434,14 @@ export class Agent {
     return chain.find((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined && this.windows.refused?.(model) !== true);
   }
 
-  /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
-  /** Where the reply limit `limit` of a call to `ref` came from: its maxTokens, or the room kept in `window` (served where smaller than its contextWindow). */
-  private replyLimitSource(ref: ModelRef, limit: number, window: number): ReplyLimitSource | undefined {
-    const model = this.dependencies.catalog.models.get(ref);
-    if (!model) return undefined;
-    if (limit === model.maxTokens) return { by: "config", model: ref };
-    return { by: "window", model: ref, window, served: window < model.contextWindow, kind: this.windows.serverKind?.(model) };
-  }
-
-  /**
-   * Whether a prompt's size for `model` is only the four-characters-a-token estimate: its server never
-   * counted one (not in this process, not in an earlier one that kept its count), and no reply of the
-   * model in the session says how it counts. What `/status` and the context meter then call estimated.
-   */
+  /** Whether a prompt's size for `model` is only the four-characters-a-token estimate (ModelBudgets.countEstimated). */
   countEstimated(model: ModelSpec, entries: readonly SessionEntry[]): boolean {
-    if ((this.windows.tokenCount?.(model) ?? "estimated") !== "estimated") return false;
-    return !entries.some((entry) => entry.type === "assistant" && entry.message.model === model.ref && !entry.message.usage.estimated);
+    return this.budgets.countEstimated(model, entries);
   }
 
-  async budget(model: ModelSpec): Promise<Budget> {
-    await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
-    return this.budgetNow(model);
-  }
-
-  /** The budget against what is known of the model's window now (no server asked). */
-  private budgetNow(model: ModelSpec): Budget {
-    const toolsOff = model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
-    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, { tokenRatio: this.windows.tokenRatio(model), toolsOff });
+  /** The model's budget against its effective window, its server asked first (ModelBudgets.budget). */
+  budget(model: ModelSpec): Promise<Budget> {
+    return this.budgets.budget(model);
   }
 
   /** Saves an entry of the turn; one that cannot be saved stops the turn (EntryNotSaved). */
