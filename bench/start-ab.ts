@@ -62,6 +62,15 @@ try {
     ["process", "start median", "start p99", "CPU median", "CPU p99", "idle RSS median", "idle RSS max", "idle CPU median"],
     sides.map((side, index) => [side.name, formatMs(median(side.ms)), formatMs(p99(side.ms)), formatMs(median(side.cpu)), formatMs(p99(side.cpu)), `${median(idle[index]?.rss ?? []).toFixed(1)} MB`, `${Math.max(...(idle[index]?.rss ?? [])).toFixed(1)} MB`, formatMs(median(idle[index]?.cpu ?? []))]),
   );
+  // Each round's sides ran within a second of each other: the difference in a round is less moved by the machine's load than either figure.
+  const base = sides[1];
+  if (base) {
+    for (const side of sides.slice(2)) {
+      const differences = side.cpu.map((ms, run) => ms - (base.cpu[run] ?? Number.NaN));
+      const lower = differences.filter((difference) => difference < 0).length;
+      console.log(`\n${side.name} against ${base.name}, CPU round by round: median ${median(differences) >= 0 ? "+" : ""}${median(differences).toFixed(1)} ms; lower in ${lower} of ${differences.length} rounds`);
+    }
+  }
   console.log(`\nCPU samples (ms), in run order:\n${sides.map((side) => `${side.name}: ${side.cpu.map((ms) => ms.toFixed(0)).join(" ")}`).join("\n")}`);
 } finally {
   await Promise.all(sides.flatMap((side) => side.alive).map((entry) => entry.process.stop()));
