@@ -65,11 +65,12 @@ try {
   // Each round's sides ran within a second of each other: the difference in a round is less moved by the machine's load than either figure.
   const base = sides[1];
   if (base) {
-    for (const side of sides.slice(2)) {
-      const differences = side.cpu.map((ms, run) => ms - (base.cpu[run] ?? Number.NaN));
+    const compared = (figures: readonly number[], baseFigures: readonly number[]): string => {
+      const differences = figures.map((ms, run) => ms - (baseFigures[run] ?? Number.NaN));
       const lower = differences.filter((difference) => difference < 0).length;
-      console.log(`\n${side.name} against ${base.name}, CPU round by round: median ${median(differences) >= 0 ? "+" : ""}${median(differences).toFixed(1)} ms; lower in ${lower} of ${differences.length} rounds`);
-    }
+      return `median ${median(differences) >= 0 ? "+" : ""}${median(differences).toFixed(1)} ms, lower in ${lower} of ${differences.length} rounds`;
+    };
+    for (const side of sides.slice(2)) console.log(`\n${side.name} against ${base.name}, round by round: CPU ${compared(side.cpu, base.cpu)}; start ${compared(side.ms, base.ms)}`);
   }
   console.log(`\nCPU samples (ms), in run order:\n${sides.map((side) => `${side.name}: ${side.cpu.map((ms) => ms.toFixed(0)).join(" ")}`).join("\n")}`);
 } finally {
