@@ -35,8 +35,9 @@ export interface GatewayRuntimeOptions {
 export interface GatewayRuntime {
   port: GatewayPort;
   /**
-   * The start's first setup check: each local server of the main chain asked whether it answers (up to
-   * 2 s; a stuck one takes them all). The gateway listens meanwhile, and says its setup lines once it is done.
+   * The start's first setup check: each local server of the main chain asked whether it answers (a server
+   * that sends nothing is given up after 0.5–1 s; all of them after 2 s). The gateway listens meanwhile, and
+   * says its setup lines once it is done.
    */
   setupChecked: Promise<void>;
   /** The config serving now. */
@@ -99,7 +100,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const checkSetup = (): Promise<void> => refreshDefault().then(askServers);
   // Before the gateway listens: with no config file, the model LM Studio lists first is the default any request gets.
   await refreshDefault();
-  // Not waited for here: a round trip to each local server (10–15 ms on a loaded machine, 2 s for a stuck one) held /health back.
+  // Not waited for here: a round trip to each local server (9–15 ms on a loaded machine; 0.5–1 s for one that sends nothing) held /health back.
   const setupChecked = askServers();
   const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
   setupTimer.unref();
