@@ -4,7 +4,7 @@
 // /health beside 1,000 live event streams (bench/sections/gateway-subscribers.ts), a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
 // The upstream is a fake Chat Completions server in its own process (bench/serve-chat.ts).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -37,7 +37,7 @@ const RSS_SAMPLES = 5;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number): number => bytes / 1024 / 1024;
 
-interface Child {
+export interface Child {
   url: string;
   child: ChildProcess;
   stdout(): string;
@@ -46,7 +46,7 @@ interface Child {
 }
 
 /** Spawns `node args`, resolves once a line of its stdout matches `pattern` (first group: the URL), within `timeoutMs`. */
-async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
+export async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
   const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -90,28 +90,50 @@ async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.P
   };
 }
 
-const spawnUpstream = (): Promise<Child> => spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts")], /^(http:\/\/\S+)$/, {});
+export const spawnUpstream = (): Promise<Child> => spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts")], /^(http:\/\/\S+)$/, {});
 
 const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
 /** The reference: a bare Node HTTP server started the same way and asked the same /health. */
-const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
+export const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
 
 /** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits (and at SIGUSR2, starting afresh). */
 const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);const line=()=>console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms");console.log("idle reference ready");process.stdin.resume();process.on("SIGUSR2",()=>{line();h.reset()});process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();line()})`;
 
-function vmRssBytes(pid: number | undefined): number {
+export function vmRssBytes(pid: number | undefined): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(line?.[1] ?? Number.NaN) * 1024;
 }
 
 
-/** Spawn to the first 200 on /health (polled every 2 ms, bounded by 20 s). */
-async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ process: Child; ms: number }> {
+/** Clock ticks a second in /proc/<pid>/stat (getconf CLK_TCK: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time a process has used so far, in ms: what other work on the machine does not lengthen as it
+ * lengthens wall time. The sum over its threads of the time on a CPU (/proc/<pid>/task/<tid>/schedstat, in
+ * ns: the ticks of utime + stime are 10 ms); utime + stime of /proc/<pid>/stat where schedstat is not kept.
+ */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    if (Number.isFinite(ns) && ns > 0) return ns / 1e6;
+  } catch {
+    // a thread gone between the listing and its read, or no schedstat: the process's ticks below
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces), from the state (field 3): utime is field 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** Spawn to the first 200 on /health (polled every 2 ms, bounded by 20 s); the CPU time the process had used when it answered. */
+export async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ process: Child; ms: number; cpuMs: number }> {
   const started = performance.now();
   const child = await spawnNode(args, URL_LINE, env);
   for (let attempt = 0; performance.now() - started < 20_000; attempt++) {
     const status = await request(`${child.url}/health`, { timeoutMs: 2_000 }).then((reply) => reply.status, () => 0);
-    if (status === 200) return { process: child, ms: performance.now() - started };
+    if (status === 200) return { process: child, ms: performance.now() - started, cpuMs: cpuMs(child.child.pid) };
     await sleep(2);
   }
   await child.stop();
@@ -120,7 +142,7 @@ async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): 
 
 
 /** `gateway`: a gateway section for the file (the event streams' figure allows more streams than the default). */
-function gatewayConfig(dir: string, upstream: string, gateway?: { name: string; section: string }): string {
+export function gatewayConfig(dir: string, upstream: string, gateway?: { name: string; section: string }): string {
   const file = join(dir, gateway ? `hearth-${gateway.name}.json5` : "hearth.json5");
   writeFileSync(
     file,
@@ -133,7 +155,7 @@ function gatewayConfig(dir: string, upstream: string, gateway?: { name: string; 
 }
 
 /** `checkout`: another hearth checkout to run instead of this one (HEARTH_BENCH_BASELINE). */
-function gatewayArgs(config: string, checkout = root): string[] {
+export function gatewayArgs(config: string, checkout = root): string[] {
   return [join(checkout, "bin/hearth"), "gateway", "--port", "0", "--config", config];
 }
 
@@ -148,7 +170,7 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
     { name: "node -e (bare http server)", args: ["-e", BARE_SERVER] },
     { name: "hearth gateway", args: gatewayArgs(config) },
     ...(baseline ? [{ name: `hearth gateway of ${baseline} (HEARTH_BENCH_BASELINE)`, args: gatewayArgs(config, baseline) }] : []),
-  ].map((side) => ({ ...side, ms: [] as number[], alive: [] as { process: Child; at: number }[] }));
+  ].map((side) => ({ ...side, ms: [] as number[], cpu: [] as number[], alive: [] as { process: Child; at: number }[] }));
   try {
     for (let run = 0; run < runs; run++) {
       // The order rotates by run: no side always starts first (or right after another's exit).
@@ -158,6 +180,7 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
         const state = join(dir, `start-${run}-${index}`);
         const started = await startToHealthy(side.args, { HOME: state, HEARTH_STATE_DIR: state });
         side.ms.push(started.ms);
+        side.cpu.push(started.cpuMs);
         if (run >= runs - kept) side.alive.push({ process: started.process, at: performance.now() });
         else await started.process.stop();
       }
@@ -169,15 +192,17 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
     const measured = sides.map((side) => ({ ...side, rss: side.alive.map((entry) => mb(vmRssBytes(entry.process.child.pid))) }));
     const [bare, gateway, before] = measured as [(typeof measured)[number], (typeof measured)[number], (typeof measured)[number] | undefined];
     results.add({ section: SECTION, name: "start to healthy /health", unit: "ms", samples: gateway.ms, reference: { name: "bare node http server", samples: bare.ms }, target: "< 300 ms" });
+    results.add({ section: SECTION, name: "start to healthy /health: CPU time (its threads' time on a CPU)", unit: "ms", samples: gateway.cpu, reference: { name: "bare node http server", samples: bare.cpu } });
     results.add({ section: SECTION, name: "idle RSS after 10 s", unit: "MB", samples: gateway.rss, reference: { name: "bare node http server", samples: bare.rss }, target: "< 70 MB" });
     if (before) {
       results.add({ section: SECTION, name: "start to healthy /health vs HEARTH_BENCH_BASELINE", unit: "ms", samples: gateway.ms, reference: { name: "the baseline checkout", samples: before.ms } });
+      results.add({ section: SECTION, name: "start to healthy /health: CPU time vs HEARTH_BENCH_BASELINE", unit: "ms", samples: gateway.cpu, reference: { name: "the baseline checkout", samples: before.cpu } });
       results.add({ section: SECTION, name: "idle RSS after 10 s vs HEARTH_BENCH_BASELINE", unit: "MB", samples: gateway.rss, reference: { name: "the baseline checkout", samples: before.rss } });
     }
     printTable(
-      `gateway start, ${runs} runs each (spawn to the first 200 on /health; idle RSS 10 s later, ${kept} processes each) (target: under 300 ms and 70 MB)`,
-      ["process", "start median", "start p99", "vs bare", "idle RSS median", "idle RSS max"],
-      measured.map((side) => [side.name, formatMs(median(side.ms)), formatMs(p99(side.ms)), `${(median(side.ms) / median(bare.ms)).toFixed(2)}x`, `${median(side.rss).toFixed(1)} MB`, `${Math.max(...side.rss).toFixed(1)} MB`]),
+      `gateway start, ${runs} runs each (spawn to the first 200 on /health, and the CPU time used by then; idle RSS 10 s later, ${kept} processes each) (target: under 300 ms and 70 MB)`,
+      ["process", "start median", "start p99", "vs bare", "CPU median", "idle RSS median", "idle RSS max"],
+      measured.map((side) => [side.name, formatMs(median(side.ms)), formatMs(p99(side.ms)), `${(median(side.ms) / median(bare.ms)).toFixed(2)}x`, formatMs(median(side.cpu)), `${median(side.rss).toFixed(1)} MB`, `${Math.max(...side.rss).toFixed(1)} MB`]),
     );
   } finally {
     await Promise.all(sides.flatMap((side) => side.alive).map((entry) => entry.process.stop()));

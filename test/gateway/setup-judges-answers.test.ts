@@ -25,6 +25,7 @@ async function setupProblems(name: string, provider: string, model: string): Pro
   );
   const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, configFlag: file, onWarning: () => undefined });
   closers.push(() => runtime.close());
+  await runtime.setupChecked;
   return runtime.port.setupProblems();
 }
 

@@ -143,6 +143,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
   }
+  // The setup lines below say what the start's check of the model servers found: it ran while the gateway began to listen.
+  await runtime.setupChecked;
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   const banner = listenBanner({ bind, port: server.port, url: server.url });
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);

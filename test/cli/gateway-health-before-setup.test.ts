@@ -1,0 +1,80 @@
+// The gateway answers /health while its start's ask of the model servers is still out (a server that holds its
+// listing: LM Studio busy loading, a llama-server mid-prompt), and prints its setup lines once the server answers.
+// Before, the start waited for that ask (given up after 0.5–1 s for a server that sends nothing) before it listened.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, get, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { freePort } from "../helpers/free-port.js";
+import { hearthBin, repoRoot, tempDir } from "../helpers/run-cli.js";
+
+const temp = tempDir();
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) child.kill("SIGKILL");
+  temp.cleanup();
+});
+
+/** GET url's status, or 0 when nothing answers within a second. */
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get(url, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.setTimeout(1_000, () => request.destroy());
+    request.once("error", () => resolve(0));
+  });
+}
+
+test("/health answers while the start's ask of a local server is held; the setup lines come once it answers", { timeout: 60_000 }, async () => {
+  // A model server that holds every listing until told to answer.
+  const held: ServerResponse[] = [];
+  let asked: () => void = () => undefined;
+  const firstAsk = new Promise<void>((resolve) => (asked = resolve));
+  const models = createServer((request, response) => {
+    if (request.url?.endsWith("/models")) {
+      held.push(response);
+      // Its asker gone (the ask gave up, the gateway stopped): no longer held.
+      response.once("close", () => {
+        if (!response.writableEnded && held.includes(response)) held.splice(held.indexOf(response), 1);
+      });
+      asked();
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => models.listen(0, "127.0.0.1", resolve));
+  after(() => models.close());
+  const answer = (response: ServerResponse): void => {
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "m", object: "model" }] }));
+  };
+
+  const port = await freePort();
+  const config = temp.write("hearth.json5", `{ agents: { defaults: { model: { primary: "local/m" } } }, models: { mode: "replace", providers: { local: { baseUrl: "http://127.0.0.1:${(models.address() as AddressInfo).port}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 512 }] } } } }\n`);
+  const state = join(temp.dir, "state");
+  const gateway = spawn(process.execPath, [hearthBin, "gateway", "--port", String(port), "--config", config], { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: join(temp.dir, "home"), HEARTH_STATE_DIR: state, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(gateway);
+  let stdout = "";
+  gateway.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  gateway.stderr?.resume();
+
+  await firstAsk;
+  // Asked every 20 ms, up to 20 s, while the listing stays held (the start's ask gives up after 0.5 s without a byte).
+  let healthy = 0;
+  for (const until = Date.now() + 20_000; healthy !== 200 && Date.now() < until; ) {
+    healthy = await status(`http://127.0.0.1:${port}/health`);
+    if (healthy !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(healthy, 200, `no /health within 20 s\n${stdout}`);
+  assert.ok(held.length > 0, "/health answered while the start's ask of the model server was still out (it gives up after 0.5 s without a byte; the gateway listens some 50-150 ms after asking, on a loaded machine)");
+  assert.doesNotMatch(stdout, /ready: a model answers|needs setup/, "the setup lines wait for the ask");
+
+  for (const response of held.splice(0)) answer(response);
+  for (const until = Date.now() + 20_000; !/ready: a model answers/.test(stdout) && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.match(stdout, /web chat at http:\/\/127\.0\.0\.1:\d+\/\nconfig: .*\nlog: .*\nready: a model answers/, "the banner, then what the ask found");
+  gateway.kill("SIGTERM");
+  await new Promise((resolve) => gateway.once("exit", resolve));
+});
