@@ -21,9 +21,22 @@ export function outputCloseKeeper(): Keeper | undefined {
   return keeper;
 }
 
-/** Error codes of a stream whose reader went away. */
+/** Error codes of a stream whose reader went away (EIO: a terminal that hung up, as a closed ssh session's). */
 export function isClosedOutput(code: string | undefined): boolean {
-  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "EIO";
+}
+
+/**
+ * A terminal or ssh session that closes sends SIGHUP to the processes it started, which ends a Node
+ * process at once (no stop, no log line). A server takes it over: `onHangUp` is told instead, and the
+ * process keeps running. Returns the undo.
+ */
+export function keepRunningOnHangUp(onHangUp: () => void): () => void {
+  const listener = (): void => onHangUp();
+  process.on("SIGHUP", listener);
+  return () => {
+    process.off("SIGHUP", listener);
+  };
 }
 
 /** `stream` that writes nothing once `closed()` says its reader is gone (no error per line on a dead pipe). */

@@ -10,7 +10,8 @@ export interface PtySession {
   waitFor(pattern: RegExp, from?: number): Promise<void>;
   /** hearth's exit code. */
   readonly exited: Promise<number>;
-  kill(): void;
+  /** Ends `script` (SIGTERM, which it passes on to hearth; SIGKILL: it dies alone, and its end of the terminal closes — a hang-up). */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /** util-linux `script` gives a child a pseudo-terminal; elsewhere (BSD `script`) these tests are skipped. */
@@ -60,6 +61,6 @@ export function runInPty(args: readonly string[], options: { env?: NodeJS.Proces
         check();
       }),
     exited,
-    kill: () => child.kill(),
+    kill: (signal) => child.kill(signal),
   };
 }

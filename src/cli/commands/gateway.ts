@@ -32,7 +32,7 @@ import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
 import { DRAIN_MS, workWords, type StopCounts } from "../../gateway/stop-counts.js";
 import { recordDraining } from "../gateway/drain-record.js";
-import { keepRunningWhenOutputCloses, silentWhenClosed, type OutputStreamName } from "../output-closed.js";
+import { keepRunningOnHangUp, keepRunningWhenOutputCloses, silentWhenClosed, type OutputStreamName } from "../output-closed.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -56,11 +56,27 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const { held, log } = await holdStateDir({ io, stateDir: state });
   const { logger, file: logFile } = log;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
-  const keepRunning = keepRunningWhenOutputCloses((stream) => {
+  const keepOnClose = keepRunningWhenOutputCloses((stream) => {
     if (closedOutputs.has(stream)) return;
     closedOutputs.add(stream);
     logger.warn({ stream }, `the terminal went away (${stream} closed): the gateway keeps running, and writes to this log only`);
   });
+  // The terminal it was started from closed (SIGHUP): it keeps running; what went to that terminal is written there no more.
+  const keepOnHangUp = keepRunningOnHangUp(() => {
+    const terminals = (["stdout", "stderr"] as const).filter((stream) => started[stream].isTTY === true && !closedOutputs.has(stream));
+    for (const stream of terminals) closedOutputs.add(stream);
+    const stopWith = `stop it with \`kill ${process.pid}\``;
+    if (terminals.length > 0) {
+      logger.warn({ signal: "SIGHUP", streams: terminals }, `SIGHUP: the terminal went away (it hung up): the gateway keeps running, and writes to this log only — ${stopWith}`);
+      return;
+    }
+    logger.warn({ signal: "SIGHUP" }, `SIGHUP: the gateway keeps running (a config edit is loaded by itself) — ${stopWith}, or Ctrl+C where it runs`);
+    writeLine(io.stderr, `hearth: SIGHUP: the gateway keeps running (a config edit is loaded by itself) — ${stopWith}, or Ctrl+C where it runs`);
+  });
+  const keepRunning = (): void => {
+    keepOnClose();
+    keepOnHangUp();
+  };
   const startedAt = Date.now();
   // When gateway.env's variables were last read: as the service, at the start (its manager put them in the
   // environment, which a reload does not change); otherwise at each config load, which reads them from the file.
