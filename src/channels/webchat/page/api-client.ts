@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error's `code` (`not_kept`, `journal_full`, …), when the gateway gave one. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -44,12 +46,13 @@ async function pendingRestartWords(response: Response): Promise<string | undefin
   return body?.error?.code === "token_pending_restart" && typeof body.error.message === "string" ? `The gateway refused that token: ${body.error.message}` : undefined;
 }
 
-async function errorMessage(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } | string } | undefined;
+async function refusal(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown; code?: unknown } | string } | undefined;
   const error = body?.error;
-  if (typeof error === "string") return error;
-  if (error && typeof error.message === "string") return error.message;
-  return `the gateway answered ${response.status} ${response.statusText}`;
+  if (typeof error === "string") return new ApiError(response.status, error);
+  const code = typeof error?.code === "string" ? error.code : undefined;
+  if (error && typeof error.message === "string") return new ApiError(response.status, error.message, code);
+  return new ApiError(response.status, `the gateway answered ${response.status} ${response.statusText}`, code);
 }
 
 /** The page's only way to the gateway: every request carries `Authorization: Bearer` once a token is known. */
@@ -98,7 +101,7 @@ export function createApiClient(tokens: TokenKeeper, link: GatewayLink): ApiClie
 
   const json = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const response = await authorizedFetch(path, init);
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (!response.ok) throw await refusal(response);
     return (await response.json()) as T;
   };
 

@@ -8,7 +8,7 @@ import { showLinkBanner } from "./link-banner.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createOutbox, UNKEPT_RETRY_MS, type HeldMessage, type HeldOutcome } from "./outbox.js";
 import { createMessageSender, RESEND } from "./message-sender.js";
 import { createModelPicks } from "./model-picks.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
@@ -110,12 +110,16 @@ export async function startWebChat(): Promise<void> {
     const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
     // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
     const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, retryNumber(held.text) === undefined ? held.shown : RESEND);
-    if (outcome.kind === "away" || outcome.kind === "taken") bubble?.remove();
+    if (outcome.kind === "away" || outcome.kind === "unkept" || outcome.kind === "taken") bubble?.remove();
     return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
   const flushOutbox = (): void => {
     outbox.flush(sendHeld).catch(reportError);
   };
+  // A message the gateway could not keep (its disk full) is sent again while it is there: it keeps none of it meanwhile.
+  window.setInterval(() => {
+    if (link.state().kind === "up" && outbox.unkept()) flushOutbox();
+  }, UNKEPT_RETRY_MS);
 
   const view = createConversationView({
     container: transcript,
@@ -123,6 +127,7 @@ export async function startWebChat(): Promise<void> {
     onRetry: (id) => {
       void picks.sent().then(() => send(current, { text: "", retry: true, retryOf: id, ...chosen() }, RESEND)).then((outcome) => {
         if (outcome.kind === "away") view.addError("Retry not sent: hearth is not reachable. Retry once it is back (the banner says when).");
+        if (outcome.kind === "unkept") view.addError(`Retry not sent: ${outcome.why}`);
       });
     },
   });
@@ -366,7 +371,7 @@ export async function startWebChat(): Promise<void> {
     const literal = literalText(text);
     const session = current;
     const choice = chosen();
-    const hold = (mayHaveArrived: boolean): void => outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived });
+    const hold = (mayHaveArrived: boolean, why?: string): void => outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived, ...(why ? { why } : {}) });
     // The gateway away: kept, visibly, and sent once it is back.
     if (link.state().kind !== "up") {
       hold(false);
@@ -377,9 +382,11 @@ export async function startWebChat(): Promise<void> {
       const bubble = session === current ? view.addUserMessage(literal) : undefined;
       // A typed `/retry` is a resend: the gateway tells which message it sends again.
       const outcome = await send(session, { text, ...choice }, retryNumber(text) === undefined ? literal : RESEND);
-      if (outcome.kind !== "away") return;
+      if (outcome.kind === "done" || outcome.kind === "taken") return;
       bubble?.remove();
-      hold(outcome.mayHaveArrived);
+      // The gateway could not keep it (a full disk): the typed words are the only copy — kept here, and sent again later.
+      if (outcome.kind === "unkept") hold(false, outcome.why);
+      else hold(outcome.mayHaveArrived);
     });
   });
   input.addEventListener("keydown", (event) => {

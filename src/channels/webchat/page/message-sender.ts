@@ -1,6 +1,13 @@
-import { GatewayAway, type ApiClient } from "./api-client.js";
+import { ApiError, GatewayAway, type ApiClient } from "./api-client.js";
 import type { HeldOutcome } from "./outbox.js";
 import type { MessageRequest } from "./wire-types.js";
+
+/**
+ * The refusals of a gateway that is there but cannot keep the message now — its state dir's disk full or
+ * not writable (`not_kept`), the messages waiting already holding all it keeps (`journal_full`): the page
+ * keeps the message and sends it again later, as it does while the gateway is away.
+ */
+const NOT_KEPT_NOW = new Set(["not_kept", "journal_full"]);
 
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 export const RESEND = Symbol("resend");
@@ -16,8 +23,9 @@ export interface MessageSenderParts {
 }
 
 /**
- * Posts a message; resolves with how it went (the gateway away: the caller keeps it for later; taken: another
- * tab sent this kept message first, and the turn-start of that one shows it: the caller takes its echo away).
+ * Posts a message; resolves with how it went (the gateway away, or there but unable to keep it now: the caller
+ * keeps it for later; taken: another tab sent this kept message first, and the turn-start of that one shows
+ * it: the caller takes its echo away).
  */
 export function createMessageSender(parts: MessageSenderParts) {
   const { api, fresh, echoes, reportError } = parts;
@@ -42,6 +50,7 @@ export function createMessageSender(parts: MessageSenderParts) {
       if (index < 0 && error instanceof GatewayAway && error.mayHaveArrived) return { kind: "done" };
       if (index >= 0) queue.splice(index, 1);
       if (error instanceof GatewayAway) return { kind: "away", mayHaveArrived: error.mayHaveArrived };
+      if (error instanceof ApiError && error.code !== undefined && NOT_KEPT_NOW.has(error.code)) return { kind: "unkept", why: error.message };
       reportError(error);
       return { kind: "done" };
     }

@@ -15,13 +15,21 @@ export interface HeldMessage {
   agent?: string | undefined;
   /** A try was sent and its answer lost: the gateway may have kept it, so it is sent as a resend (`repeated`). */
   mayHaveArrived: boolean;
+  /** The gateway's words when it was there but could not keep it (a full disk): it is sent again every {@link UNKEPT_RETRY_MS}. */
+  why?: string | undefined;
   /** A tab is sending it now (or was, and closed before it heard back: then it may have arrived). */
   sending?: boolean | undefined;
   at: string;
 }
 
-/** How sending one went: sent (or refused, the error shown): it leaves the outbox; away: kept for later. */
-export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean };
+/** How often the page sends again a message the gateway could not keep (its state dir's disk full): as the gateway tries its own kept messages. */
+export const UNKEPT_RETRY_MS = 15_000;
+
+/**
+ * How sending one went: sent (or refused, the error shown): it leaves the outbox; away: kept for later;
+ * unkept: the gateway is there but could not keep it now (`why`, its words): kept, and sent again later.
+ */
+export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean } | { kind: "unkept"; why: string };
 
 export interface Outbox {
   hold(message: Omit<HeldMessage, "id" | "at" | "sending">): void;
@@ -39,6 +47,8 @@ export interface Outbox {
    * answer was lost) and says that did arrive, so it leaves the outbox rather than go twice. True if one did.
    */
   arrived(session: string, text: string): boolean;
+  /** Whether a message waits that the gateway was there for but could not keep (sent again every {@link UNKEPT_RETRY_MS}). */
+  unkept(): boolean;
 }
 
 function isHeld(value: unknown): value is HeldMessage {
@@ -83,7 +93,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
         "div",
         { className: "held", attributes: { "data-held": message.id } },
         element("div", { className: "message user held-message", text: message.shown }),
-        element("p", { className: "held-note", text: "Not sent yet — will be sent when hearth is back. " }, cancel),
+        element("p", { className: "held-note", text: message.why ? `Not sent yet — hearth could not keep it: ${message.why.replace(/^not accepted: /, "")}. It is sent again by itself every ${UNKEPT_RETRY_MS / 1000} s. ` : "Not sent yet — will be sent when hearth is back. " }, cancel),
       );
     });
     if (elsewhere > 0) rows.push(element("p", { className: "held-elsewhere", text: `${elsewhere} more ${elsewhere === 1 ? "message waits" : "messages wait"} in other conversations.` }));
@@ -103,7 +113,8 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
         change(message.id, () => undefined);
         continue;
       }
-      change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived }));
+      if (outcome.kind === "unkept") change(message.id, (stored) => ({ ...stored, sending: false, why: outcome.why }));
+      else change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived, why: undefined }));
       return;
     }
   };
@@ -122,6 +133,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
       write([...read(), { ...message, id, at: new Date().toISOString() }]);
     },
     draw,
+    unkept: () => read().some((message) => message.why !== undefined && !message.sending),
     arrived: (session, text) => {
       const match = read().find((message) => message.mayHaveArrived && !message.sending && message.session === session && message.shown === text);
       if (match) change(match.id, () => undefined);

@@ -1,0 +1,94 @@
+// The web chat page in chromium with the REAL `bin/hearth gateway`, whose state dir cannot keep a message
+// for a while (its journal folder made unwritable, as a full disk does): the gateway refuses the message
+// (500 `not_kept`) while it is there. The typed words are then the only copy: the page keeps them (a reload
+// too), says why, and sends them again by itself once the gateway can keep them — answered once.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { repoRoot, tempDir } from "../helpers/run-cli.js";
+import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
+import { conversationOf, lastUser } from "../helpers/scripted-model.js";
+
+const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
+/** Every browser wait is bounded by this; the page sends a kept message again every 15 s. */
+const WAIT_MS = 40_000;
+const KEPT_TEXT = "typed while the disk was full";
+
+const modelServer: Handler = (request) => {
+  if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+  const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+  return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 64, usage: { input: 50, output: 20 } }), frameDelayMs: 1 };
+};
+
+async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.getByLabel("Message").fill(text);
+  await page.getByLabel("Message").press("Enter");
+}
+
+describe("web chat page: a message the gateway cannot keep now", { timeout: 180_000 }, () => {
+  const temp = tempDir("hearth-webchat-not-kept-");
+  const stateDir = join(temp.dir, "state");
+  let model: FakeServer | undefined;
+  let gateway: RunningGateway | undefined;
+  let browser: LaunchedBrowser | undefined;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    model = await startFakeServer(modelServer);
+    const configFile = temp.write("hearth.json5", `{
+      agents: { defaults: { model: { primary: "home/m" } } },
+      models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+    }`);
+    gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: stateDir });
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-not-kept-", waitMs: WAIT_MS });
+    browser.page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await gateway?.stop();
+    await model?.close();
+    temp.cleanup();
+  });
+
+  test("refused as not kept: kept in the page with why (a reload too), sent again once the gateway can keep it, answered once", async () => {
+    assert.ok(gateway && model && browser);
+    const { page } = browser;
+    await page.goto(gateway.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await sendMessage(page, "hello");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: hello" }).waitFor();
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+
+    // The journal's folder cannot be written (a file where it should be: the same refusal as a full disk's).
+    const inbox = join(stateDir, "inbox");
+    rmSync(inbox, { recursive: true, force: true });
+    writeFileSync(inbox, "not a folder");
+    await sendMessage(page, KEPT_TEXT);
+    const held = page.locator("[data-held]", { hasText: KEPT_TEXT });
+    await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself every 15 s/ }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
+    // The words are in this browser, not only on screen: a reload shows them still.
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator("[data-held]", { hasText: KEPT_TEXT }).waitFor();
+
+    // The state dir can keep messages again: the page sends it by itself, and it is answered.
+    rmSync(inbox, { force: true });
+    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor();
+    assert.equal(await page.locator("[data-held]").count(), 0);
+    assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
+    const saved = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; text?: string })
+      .filter((entry) => entry.type === "user" && entry.text === KEPT_TEXT);
+    assert.equal(saved.length, 1, "saved once");
+    assert.deepEqual(pageErrors, []);
+  });
+});
