@@ -149,7 +149,7 @@ describe("first run", () => {
       "the model server at 127.0.0.1:1234 took the connection but sent no answer: it is running but stuck or busy — look at its log (LM Studio: Developer → Logs), and restart it if it stays silent, or set ANTHROPIC_API_KEY, or run `hearth init`",
     ]);
     const error: ServerLook = { state: "error", message: "GET /v1/models answered 500" };
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model, llama], keyNames: [], reachable: new Map([[lookKey(model), error], ["llama/m", refused]]) }), [
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model, llama], keyNames: [], reachable: new Map([[lookKey(model), error], [lookKey(llama), refused]]) }), [
       "no model server at 127.0.0.1:8091 — start the model server there; the model server at 127.0.0.1:1234 answered with an error (GET /v1/models answered 500) — see its log, or add a hosted fallback to the config",
     ]);
   });
