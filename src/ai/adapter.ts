@@ -1,6 +1,6 @@
 import type { Api } from "./api.js";
 import { classifyHttpFailure, clipDetail, errorInAnswer } from "./classify-failure.js";
-import { webPageFailure, webPageOf } from "./web-page-answer.js";
+import { servedInstead, webPageFailure, webPageOf } from "./web-page-answer.js";
 import { missingEndpointAdvice } from "./endpoint-advice.js";
 import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
 import { compatibleContext, type CompatHabits } from "./compat.js";
@@ -172,7 +172,7 @@ export async function postForStream(
 function answerFailure(answer: { status: number; text: string; headers: HttpResponse["headers"] }, request: { url: string; what: string }): Failure {
   const { status, text, headers } = answer;
   const page = webPageOf(text, headers);
-  return page ? webPageFailure({ status, page }, { method: "POST", url: request.url }) : classifyHttpFailure(status, text, headers, request.what);
+  return page && servedInstead(status) ? webPageFailure({ status, page }, { method: "POST", url: request.url }) : classifyHttpFailure(status, text, headers, request.what);
 }
 
 /** A "no such endpoint" failure with what it means for this model's baseUrl and api (a web page's words already say it). */

@@ -25,6 +25,15 @@ export function webPageOf(text: string, headers: IncomingHttpHeaders): WebPage |
 }
 
 /**
+ * Whether a web page with this status is what the program at the address serves for the path asked: a page
+ * (2xx), a 404 or a 405 — not a model server. A page with another status is said by its status (a proxy's 401/403
+ * page is an auth refusal, its 502 page a server error), in words too, never its markup.
+ */
+export function servedInstead(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 404 || status === 405;
+}
+
+/**
  * A web page as the failure of a call to a model server's API: the server at host:port is not an
  * OpenAI-compatible (or Ollama, Anthropic) model server, named as what it seems to be, with the fix. Never
  * "model-not-found" (the model may well exist: the wrong program answered), and no markup in the words.

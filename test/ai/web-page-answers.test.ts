@@ -17,7 +17,7 @@ import { modelSpec, run } from "./adapter-contract.js";
 const APACHE_404 =
   '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p><hr><address>Apache/2.4.57 (Debian)</address></body></html>';
 
-type Play = "html404" | "html200" | "garbage" | "html-no-type";
+type Play = "html404" | "html200" | "garbage" | "html-no-type" | "proxy403" | "proxy502";
 
 /** A program on 127.0.0.1 that is not a model server: what it answers is set per test. */
 describe("an address held by a program that is not a model server (t19 #4, #5)", () => {
@@ -35,6 +35,11 @@ describe("an address held by a program that is not a model server (t19 #4, #5)",
       } else if (play === "html-no-type") {
         response.writeHead(404);
         response.end(APACHE_404);
+      } else if (play === "proxy403" || play === "proxy502") {
+        const status = play === "proxy403" ? 403 : 502;
+        const title = play === "proxy403" ? "403 Forbidden" : "502 Bad Gateway";
+        response.writeHead(status, { "content-type": "text/html", server: "nginx" });
+        response.end(`<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>`);
       } else if (play === "html200") {
         response.writeHead(200, { "content-type": "text/html", server: "nginx/1.24.0" });
         response.end("<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>");
@@ -81,6 +86,19 @@ describe("an address held by a program that is not a model server (t19 #4, #5)",
     const { failure } = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", `${base}/v1`, { local: true, apiKey: undefined }));
     assert.equal(failure?.kind, "no-endpoint");
     assert.match(failure?.message ?? "", /answered POST \/v1\/chat\/completions 200 with an HTML page \("Welcome to nginx!"\), served by nginx\/1\.24\.0/);
+  });
+
+  test("a proxy's 403 or 502 page in front of a model server is judged by its status, in words, never its markup", async () => {
+    const adapter = createOpenAICompletionsAdapter({ http });
+    const model = modelSpec("openai-completions", `${base}/v1`, { local: true, apiKey: undefined });
+    play = "proxy403";
+    const refused = (await run(adapter, model)).failure;
+    assert.equal(refused?.kind, "auth");
+    assert.equal(refused?.message, 'test/model-x: POST /v1/chat/completions answered 403: an HTML page ("403 Forbidden"), served by nginx');
+    play = "proxy502";
+    const down = (await run(adapter, model)).failure;
+    assert.equal(down?.kind, "server-error");
+    assert.equal(down?.message, 'test/model-x: POST /v1/chat/completions answered 502: an HTML page ("502 Bad Gateway"), served by nginx');
   });
 
   test("a 200 whose body is not JSON is not called JSON (t19 #5)", async () => {

@@ -1,7 +1,7 @@
 import { classifyHttpFailure, errorInAnswer } from "../classify-failure.js";
 import type { Failure, Timeouts } from "../types.js";
 import type { HttpClient } from "./http-client.js";
-import { webPageFailure, webPageOf } from "../web-page-answer.js";
+import { servedInstead, webPageFailure, webPageOf } from "../web-page-answer.js";
 
 export type JsonResult = { ok: true; status: number; body: unknown; ms: number } | { ok: false; failure: Failure; ms: number };
 
@@ -32,9 +32,9 @@ export async function requestJson(
   }
   const { status, headers } = result.response;
   const method = options.method ?? "GET";
-  // A web page (HTML), whatever its status: another program holds the address; said as that, never its markup.
+  // A web page (HTML) for the path asked (servedInstead): another program holds the address; said as that, never its markup.
   const page = webPageOf(text, headers);
-  if (page) return { ok: false, failure: webPageFailure({ status, page }, { method, url }), ms: elapsed() };
+  if (page && servedInstead(status)) return { ok: false, failure: webPageFailure({ status, page }, { method, url }), ms: elapsed() };
   if (status < 200 || status >= 300) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${method} ${new URL(url).pathname}`), ms: elapsed() };
   let body: unknown;
   try {
