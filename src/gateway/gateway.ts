@@ -261,7 +261,7 @@ export class Gateway implements GatewayPort {
 
   proxy(request: ProxyRequest): EventStream<RouterEvent> {
     const { router, latencies, secrets, proxyLedger } = this.dependencies;
-    return proxyCall(request, { catalog: this.dependencies.state().catalog, main: this.agentFor(undefined), router, latencies, secrets, proxyLedger });
+    return proxyCall(request, { catalog: this.dependencies.state().catalog, main: this.agentFor(undefined), router, latencies, secrets, proxyLedger, onAnswered: (ref) => this.modelAnswered(ref) });
   }
 
   /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
@@ -340,7 +340,7 @@ export class Gateway implements GatewayPort {
   }
 
   /**
-   * A model answered a turn: its server answers, at the address it serves from now, whatever the last look found
+   * A model answered a turn (or a proxied call): its server answers, at the address it serves from now, whatever the last look found
    * there (the setup banner does not say "no model server" while turns are answered, until the next look).
    */
   modelAnswered(ref: ModelRef): void {

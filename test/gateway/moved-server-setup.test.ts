@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { createRuntime } from "../../src/cli/runtime.js";
+import { collect } from "../../src/shared/event-stream.js";
 import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { tempDir } from "../helpers/run-cli.js";
@@ -52,8 +53,16 @@ test("a look belongs to the address it was taken at, and a model that just answe
   const port = Number(new URL(moved.baseUrl).port);
   await moved.close();
   assert.match((await gateway.checkSetup()).join("\n"), new RegExp(newHost.replace(/\./g, "\\.")), "the look says the server there does not answer");
-  await serve(port);
+  const back = await serve(port);
   const handled = await gateway.handle({ channel: "webchat", session: "s", text: "hi" });
   assert.equal(handled.kind === "turn" && handled.result.ok, true, JSON.stringify(handled));
   assert.deepEqual(gateway.setupProblems(), [], "a model that just answered is not reported absent");
+
+  // The same for a proxied call (the OpenAI API without a session).
+  await back.close();
+  assert.notDeepEqual(await gateway.checkSetup(), []);
+  await serve(port);
+  const events = await collect(gateway.proxy({ model: "local/m", context: { messages: [{ role: "user", content: "hi" }] } }));
+  assert.equal(events.at(-1)?.type, "route-end");
+  assert.deepEqual(gateway.setupProblems(), [], "a proxied answer counts too");
 });
