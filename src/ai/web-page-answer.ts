@@ -42,12 +42,12 @@ export function webPageFailure(answer: { status: number; page: WebPage }, reques
   const { status, page } = answer;
   const url = new URL(request.url);
   const detail = webPageWords(page);
-  const message = `the server at ${url.host} answered ${request.method} ${url.pathname} ${status} with ${detail}: it is not a model server (an OpenAI-compatible one answers JSON) — ${WEB_PAGE_FIX}`;
+  const message = `the server at ${url.host} answered ${request.method} ${url.pathname} ${status} with ${detail}: it is not a model server — ${WEB_PAGE_FIX}`;
   return { kind: "no-endpoint", status, message, detail, webPage: true };
 }
 
 /** What to do about a web page where a model server was expected. */
-export const WEB_PAGE_FIX = "check the provider's baseUrl (its host and port): is the model server running there, or does another program hold the port?";
+export const WEB_PAGE_FIX = "check the provider's baseUrl (its host and port): another program holds that port — start the model server where the baseUrl points, or point the baseUrl at the model server";
 
 /** A server's words for a message, when its body is a web page: what the page is, never its markup. */
 export function webPageWords(page: WebPage): string {

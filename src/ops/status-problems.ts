@@ -153,7 +153,7 @@ function listingNotServed(model: ModelSpec, failure: Failure): StatusProblem {
     return {
       id: "no-model-listing", severity: "error",
       title: `the server at ${origin} is not a model server: it answered GET ${path} ${failure.status ?? ""} with ${failure.detail ?? "an HTML page"}`,
-      fix: `check ${providerPath(model, "baseUrl")} (its host and port: is the model server running at ${origin}, or does another program hold the port?); try: curl ${url}`,
+      fix: `check ${providerPath(model, "baseUrl")} (its host and port): another program holds that port — start the model server at ${origin}, or point the baseUrl at the model server; try: curl ${url}`,
     };
   }
   return {
