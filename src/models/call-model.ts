@@ -128,7 +128,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           // What is known, not what is guessed: it answered this model lately (no listing says it is loaded).
           const at = loadState.answeredAt(model, model.baseUrl);
           known = at === undefined ? "it answered this model earlier in this process" : `it answered this model ${Math.max(0, Math.round((clock.now() - at) / 1000))} s ago`;
-          watch.loaded(limit);
+          watch.loaded(limit, "answered");
           return;
         }
         if (loaded) {

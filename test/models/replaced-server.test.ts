@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { waitingNotice } from "../../src/models/waiting-notice.js";
 import { ask, chainFromServers, route, routeWhileClockMoves, testRouting } from "../helpers/routing.js";
 
 type Playing = "llama" | "apache" | "hang";
@@ -25,7 +26,7 @@ after(async () => {
   await spare.close();
 });
 
-const stuckWords = async (replacedBetween: boolean): Promise<string> => {
+const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; notices: string[] }> => {
   const routing = testRouting();
   try {
     const chain = chainFromServers({ local: server.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
@@ -41,20 +42,23 @@ const stuckWords = async (replacedBetween: boolean): Promise<string> => {
     playing = "hang";
     const result = await routeWhileClockMoves({ routing, request: { chain, context: ask }, limitMs: 70_000 });
     const failed = result.events.find((event) => event.type === "attempt-failed");
-    return failed?.type === "attempt-failed" ? failed.failure.message : "";
+    const notices = result.events.flatMap((event) => (event.type === "attempt-waiting" ? [waitingNotice(event)] : []));
+    return { words: failed?.type === "attempt-failed" ? failed.failure.message : "", notices };
   } finally {
     routing.close();
   }
 };
 
 test("a model that answered lately and now sends nothing: the words say what is known (when it answered), not that the server has it loaded", async () => {
-  const words = await stuckWords(false);
+  const { words, notices } = await stuckWords(false);
+  assert.match(notices[0] ?? "", /^no reply from local\/m for 5 s \(prompt \d+ tokens; it answered this model lately\)/, "the wait's words too");
   assert.match(words, /^local\/m: no first token within \d+ s although it answered this model 4\d s ago and the prompt is \d+ tokens: it looks stuck$/);
   assert.doesNotMatch(words, /has the model loaded/);
 });
 
 test("an answer in between that shows another program holds the port forgets that the model answered there", async () => {
-  const words = await stuckWords(true);
+  const { words, notices } = await stuckWords(true);
+  assert.doesNotMatch(notices.join("\n"), /loaded|answered this model/);
   assert.doesNotMatch(words, /although|looks stuck|answered this model/, "no limit lowered for a loaded model: nothing says it is");
   assert.match(words, /^local\/m: /);
 });
