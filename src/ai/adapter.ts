@@ -1,5 +1,6 @@
 import type { Api } from "./api.js";
 import { classifyHttpFailure, clipDetail, errorInAnswer } from "./classify-failure.js";
+import { servedInstead, webPageFailure, webPageOf } from "./web-page-answer.js";
 import { missingEndpointAdvice } from "./endpoint-advice.js";
 import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
 import { compatibleContext, type CompatHabits } from "./compat.js";
@@ -147,24 +148,36 @@ export async function postForStream(
   const response = result.response;
   // Words for a refusal alone: parsing the URL for them costs every answered request otherwise.
   const what = (): string => `POST ${new URL(url).pathname}`;
+  const type = String(response.headers["content-type"] ?? "");
   if (response.status < 200 || response.status >= 300) {
     const text = await response.text(64 * 1024).catch(() => "");
-    throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what()), model, path));
+    throw new FailureError(withEndpointAdvice(answerFailure({ status: response.status, text, headers: response.headers }, { url, what: what() }), model, path));
   }
+  // A web page with a 200 (a web server's index, a portal): another program holds the address, not a model server.
+  if (type.toLowerCase().includes("html")) throw new FailureError(answerFailure({ status: response.status, text: await response.text(64 * 1024).catch(() => ""), headers: response.headers }, { url, what: what() }));
   // LM Studio answers an unknown endpoint (and some errors) with 200 and a JSON error instead of a stream: its words decide, its status is said as sent.
-  const type = String(response.headers["content-type"] ?? "");
   if (type.includes("application/json")) {
     const text = await response.text(64 * 1024).catch(() => "");
-    if (errorInAnswer(safeJson(text))) throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what()), model, path));
-    throw new FailureError({ kind: "server-error", status: response.status, message: `${what()} answered ${response.status} with JSON instead of a stream: ${clipDetail(text.trim() || "(empty)")}`, detail: text.trim().slice(0, 500) });
+    const body = safeJson(text);
+    if (errorInAnswer(body)) throw new FailureError(withEndpointAdvice(answerFailure({ status: response.status, text, headers: response.headers }, { url, what: what() }), model, path));
+    // A body its content-type calls JSON that does not parse is said as what it is, not as JSON.
+    const said = body === undefined ? (text.trim() === "" ? "an empty body" : "a body that is not JSON (though its content-type says JSON)") : "JSON";
+    throw new FailureError({ kind: "server-error", status: response.status, message: `${what()} answered ${response.status} with ${said} instead of a stream: ${clipDetail(text.trim() || "(empty)")}`, detail: text.trim().slice(0, 500) });
   }
   builder.onActivity = () => response.markActivity();
   return response;
 }
 
-/** A "no such endpoint" failure with what it means for this model's baseUrl and api. */
+/** An error answer as a failure: a web page says which server answered, at which address (webPageFailure); any other body is classified by its words. */
+function answerFailure(answer: { status: number; text: string; headers: HttpResponse["headers"] }, request: { url: string; what: string }): Failure {
+  const { status, text, headers } = answer;
+  const page = webPageOf(text, headers);
+  return page && servedInstead(status) ? webPageFailure({ status, page }, { method: "POST", url: request.url }) : classifyHttpFailure(status, text, headers, request.what);
+}
+
+/** A "no such endpoint" failure with what it means for this model's baseUrl and api (a web page's words already say it). */
 function withEndpointAdvice(failure: Failure, model: ModelSpec, path: string): Failure {
-  if (failure.kind !== "no-endpoint") return failure;
+  if (failure.kind !== "no-endpoint" || failure.webPage) return failure;
   return { ...failure, message: `${failure.message}: ${missingEndpointAdvice(model, path.split("?")[0] ?? path)}` };
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { CONTEXT_OVERFLOW_WORDING, KEY_REFUSED_WORDING, LOADING_WORDING, MISSING_ENDPOINT_WORDING, MODEL_ACCESS_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
+import { WEB_PAGE_FIX, servedInstead, webPageOf, webPageWords } from "./web-page-answer.js";
 
 export interface ErrorPayload {
   message: string;
@@ -13,6 +14,9 @@ export interface ErrorPayload {
 /** The message and code of an error body, whichever server shape it has. */
 export function readErrorPayload(bodyText: string): ErrorPayload {
   const trimmed = bodyText.trim();
+  // A web page's markup is never quoted: what the page is, in words.
+  const page = webPageOf(trimmed, {});
+  if (page) return { message: webPageWords(page) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
@@ -74,7 +78,12 @@ export function errorInAnswer(body: unknown): ErrorPayload | undefined {
 
 /** A non-2xx answer, or a 2xx one whose body is an error (errorInAnswer) → a failure kind, with Retry-After honoured; the message says the status the server sent. */
 export function classifyHttpFailure(status: number, bodyText: string, headers: IncomingHttpHeaders, what: string): Failure {
-  const payload = readErrorPayload(bodyText);
+  // A web page (HTML) for the path asked is no model server's answer: another program holds the address — never "model-not-found", and no markup.
+  // With another status (a proxy's 403 or 502 page) it is judged by its status, in words (readErrorPayload).
+  const page = webPageOf(bodyText, headers);
+  if (page && servedInstead(status)) return { kind: "no-endpoint", status, message: `${what} answered ${status} with ${webPageWords(page)}: not a model server's API — ${WEB_PAGE_FIX}`, detail: webPageWords(page), webPage: true };
+  // A page's words with its server header (readErrorPayload has only the body).
+  const payload = page ? { message: webPageWords(page) } : readErrorPayload(bodyText);
   const kind = kindOf(payload, status);
   // The header, else the wait a loading server estimates in its body (Hugging Face's estimated_time).
   const retryAfterMs = retryAfter(headers) ?? (kind === "loading" ? payload.estimatedMs : undefined);

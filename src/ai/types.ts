@@ -163,6 +163,8 @@ export interface Failure {
    * it: every model called with that key on that server would fail alike.
    */
   keyRefused?: boolean | undefined;
+  /** The answer was a web page (HTML), not the API's: another program holds the address. The message says so, with its fix. */
+  webPage?: true | undefined;
 }
 
 export type StreamEvent =

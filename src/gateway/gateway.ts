@@ -9,7 +9,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { localClock } from "../shared/local-time.js";
 import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
-import type { ServerLook } from "../models/reachability.js";
+import { lookKey, type ServerLook } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
 import { busyNotice, checkSessionKey, type SessionPlace } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
@@ -246,6 +246,7 @@ export class Gateway implements GatewayPort {
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
+      if (turn.ok) this.modelAnswered(turn.model);
       this.publish({ type: "turn-end", session, result });
       return { kind: "turn", result, ...(again ? { sentAgain: masked(text) } : {}) };
     } finally {
@@ -260,7 +261,7 @@ export class Gateway implements GatewayPort {
 
   proxy(request: ProxyRequest): EventStream<RouterEvent> {
     const { router, latencies, secrets, proxyLedger } = this.dependencies;
-    return proxyCall(request, { catalog: this.dependencies.state().catalog, main: this.agentFor(undefined), router, latencies, secrets, proxyLedger });
+    return proxyCall(request, { catalog: this.dependencies.state().catalog, main: this.agentFor(undefined), router, latencies, secrets, proxyLedger, onAnswered: (ref) => this.modelAnswered(ref) });
   }
 
   /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
@@ -330,9 +331,23 @@ export class Gateway implements GatewayPort {
     const look = (model: ModelSpec): Promise<ServerLook> => this.dependencies.reachability.look(model, signal).catch((error: unknown): ServerLook => ({ state: "absent", message: error instanceof Error ? error.message : String(error) }));
     // What a server answered is said on the page, in the status and the log (setup problems, provider health): a key it echoes is masked first.
     const masked = (found: ServerLook): ServerLook => (found.state === "answers" || !this.dependencies.secrets ? found : { ...found, message: this.dependencies.secrets.redact(found.message) });
-    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, masked(await look(model)))));
+    const found = await Promise.all(local.map(async (model) => [lookKey(model), masked(await look(model))] as const));
+    // Only the looks at the addresses serving now are kept: one taken at an old baseUrl says nothing of the new one.
+    this.reachable.clear();
+    for (const [key, seen] of found) this.reachable.set(key, seen);
     this.refreshProblems();
     return this.problems;
+  }
+
+  /**
+   * A model answered a turn (or a proxied call): its server answers, at the address it serves from now, whatever the last look found
+   * there (the setup banner does not say "no model server" while turns are answered, until the next look).
+   */
+  modelAnswered(ref: ModelRef): void {
+    const model = this.dependencies.state().catalog.models.get(ref);
+    if (!model?.local || this.reachable.get(lookKey(model))?.state === "answers") return;
+    this.reachable.set(lookKey(model), { state: "answers" });
+    this.refreshProblems();
   }
 
   /** After a config reload (or one that failed): the setup is judged afresh against the config serving. */

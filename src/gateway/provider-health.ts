@@ -3,7 +3,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
-import type { ServerLook } from "../models/reachability.js";
+import { lookKey, type ServerLook } from "../models/reachability.js";
 import { localClock } from "../shared/local-time.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { ProviderHealth } from "./port.js";
@@ -62,12 +62,12 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
   }
   const noKey = models.map(missingKey).find((reason) => reason !== undefined);
   if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
-  const asked = models.filter((model) => reachable.has(model.ref));
+  const asked = models.filter((model) => reachable.has(lookKey(model)));
   const some = cooling.length > 0 ? { reason: cooling.map(({ model }) => modelCoolingWords(cooldowns, model.ref)).join("; ") } : {};
-  const answers = local && asked.some((model) => reachable.get(model.ref)?.state === "answers");
+  const answers = local && asked.some((model) => reachable.get(lookKey(model))?.state === "answers");
   // The setup check's facts, as the setup banner says them: a server it found not answering is down, whatever answered before.
   if (local && asked.length > 0 && !answers) {
-    const looks = asked.map((model) => reachable.get(model.ref));
+    const looks = asked.map((model) => reachable.get(lookKey(model)));
     const failed = looks.find((look) => look?.state === "error");
     const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";
     return { provider, local, state: "down", firstTokenMs, reason };

@@ -1,4 +1,5 @@
 import type { Agent } from "../agent/agent.js";
+import type { ModelRef } from "../ai/model-spec.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { Attempt, RouterEvent } from "../models/router-events.js";
@@ -19,6 +20,8 @@ export interface ProxyCallDependencies {
   latencies: FirstTokenRing;
   secrets?: SecretRedactor | undefined;
   proxyLedger?: ProxyLedger | undefined;
+  /** A model answered the call (not one pinned to a replica): the setup check's look at its server is brought up to date. */
+  onAnswered?: ((ref: ModelRef) => void) | undefined;
 }
 
 /**
@@ -71,7 +74,10 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
       if (!redactor) out.push(event);
       else redactor.each(event, show);
       // Counted once the answer is on its way to the client (the ledger writes its lines later still).
-      if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
+      if (event.type === "route-end") {
+        countProxyAnswer(dependencies.proxyLedger, request.model, event);
+        if (request.replica === undefined) dependencies.onAnswered?.(event.model);
+      }
       else if (event.type === "route-error") countProxyFailure(dependencies.proxyLedger, request.model, event);
     },
     end: () => {

@@ -3,7 +3,7 @@ import { DEFAULT_LOCAL_BASE_URL, runningOnDefaultWords } from "../config/default
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { loopbackOnlyAdvice } from "../models/loopback-only-advice.js";
 import { missingKey } from "../models/missing-key.js";
-import { LOOK_RANK, type ServerLook } from "../models/reachability.js";
+import { LOOK_RANK, lookKey, type ServerLook } from "../models/reachability.js";
 
 export interface SetupFacts {
   /** Why the last edit of the config file could not be loaded (its problems, as the terminal shows them), while the previous config serves. */
@@ -14,7 +14,7 @@ export interface SetupFacts {
   chain: readonly ModelSpec[];
   /** The main agent's privacy policy: under "local-only" a hosted model never answers. Default "any". */
   privacy?: "any" | "local-only" | undefined;
-  /** What was found of each local model's server when last asked; absent: not asked yet. */
+  /** What was found of each local model's server when last asked, by lookKey (the model at the address asked); absent: not asked yet. */
   reachable: ReadonlyMap<string, ServerLook>;
   /** Environment variables that hold hosted keys, for the fix. */
   keyNames: readonly string[];
@@ -44,7 +44,7 @@ export function setupProblems(facts: SetupFacts): string[] {
   // Nor is a hosted model under a local-only privacy policy.
   const callable = facts.chain.filter((model) => missingKey(model) === undefined && (model.local || facts.privacy !== "local-only"));
   const local = callable.filter((model) => model.local);
-  const answers = (model: ModelSpec): boolean => (facts.reachable.get(model.ref)?.state ?? "answers") === "answers";
+  const answers = (model: ModelSpec): boolean => (facts.reachable.get(lookKey(model))?.state ?? "answers") === "answers";
   if (local.some(answers)) return problems;
   const hostedModels = callable.filter((model) => !model.local);
   const hosted = hostedModels.find((model) => facts.hostedDown?.(model) === undefined);
@@ -92,7 +92,7 @@ function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string,
   const byHost = new Map<string, { look: ServerLook | undefined; lmStudio: boolean }>();
   for (const model of local) {
     const host = hostOf(model.baseUrl);
-    const look = reachable.get(model.ref);
+    const look = reachable.get(lookKey(model));
     const known = byHost.get(host);
     // A server that said something (an error, or took the connection) outranks one found absent for another model.
     const worse = known?.look === undefined || (look !== undefined && LOOK_RANK[look.state] < LOOK_RANK[known.look.state]);
@@ -117,7 +117,8 @@ function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string,
   }
   for (const host of hosts("error")) {
     const look = byHost.get(host)?.look;
-    words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — ${look?.state === "error" && look.fix ? look.fix : "see its log"}`);
+    if (look?.state === "error" && look.notModelServer) words.push(`the server at ${host} is not a model server: it answered ${look.message} — ${look.fix ?? "check the provider's baseUrl"}`);
+    else words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — ${look?.state === "error" && look.fix ? look.fix : "see its log"}`);
   }
   return words.join("; ");
 }

@@ -109,6 +109,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   });
   /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
   let looking = false;
+  /** Why the first-token limit was lowered: the server said the model is loaded, or it answered this model lately. */
+  let known = "the server has the model loaded";
   if (loadState && model.local) {
     looking = true;
     void loadState
@@ -122,7 +124,11 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         if (loaded === undefined) {
           if (!answeredLately(dependencies, model)) return;
           const limit = prefill.loadedLimitMs(model.ref, model.local, promptTokens);
-          if (limit !== undefined) watch.loaded(limit);
+          if (limit === undefined) return;
+          // What is known, not what is guessed: it answered this model lately (no listing says it is loaded).
+          const at = loadState.answeredAt(model, model.baseUrl);
+          known = at === undefined ? "it answered this model earlier in this process" : `it answered this model ${Math.max(0, Math.round((clock.now() - at) / 1000))} s ago`;
+          watch.loaded(limit, "answered");
           return;
         }
         if (loaded) {
@@ -211,7 +217,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
             resolve({ ok: true, message: event.message });
             break;
           case "response-error": {
-            const failure = outer?.aborted ? event.failure : (gone.endedWith() ?? (stuck ? stuckFailure(model, limit.ms, promptTokens) : event.failure));
+            const failure = outer?.aborted ? event.failure : (gone.endedWith() ?? (stuck ? stuckFailure(model, { limitMs: limit.ms, promptTokens, known }) : event.failure));
             // A local server's connection that broke (a reset, a close before the stream's end): a closed port says it went away.
             const checked = failure.kind === "stream-broken" && model.local ? serverGone(model, { broke: failure }).then((gone) => gone ?? failure) : Promise.resolve(failure);
             resolve(checked.then((final) => notLoadedWords(final, { model, loadState })).then((said) => ({ ok: false, failure: said, partial: countedPrompt(event.partial, promptTokens), textSent, coldLoading })));
@@ -264,6 +270,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   try {
     // One exit: an abort the server found gone made is said as that, whatever was waiting (a request, a cold load's pause or look).
     const result = gone.said(await attempt(), outer);
+    if (!result.ok && model.local && showsAnotherServer(result.failure)) loadState?.notTheServer(model, model.baseUrl);
     return result.ok ? result : forgetIfGone(result, { model, loads });
   } finally {
     settled = true;
@@ -338,6 +345,8 @@ const OLLAMA_ANSWERED_LATELY_MS = 4 * 60_000;
  * ANSWERED_LATELY_MS. Ollama unloads idle models by itself, so there only a recent answer counts.
  */
 function answeredLately(dependencies: CallDependencies, model: ModelSpec): boolean {
+  // Its address answered as another server since (refused, a 404, a web page): what it answered before says nothing now.
+  if (dependencies.loadState?.doubted(model, model.baseUrl) === true) return false;
   if (model.api === "ollama") return dependencies.loadState?.answeredRecently(model, model.baseUrl, OLLAMA_ANSWERED_LATELY_MS) === true;
   if (dependencies.prefill.tokensPerSecond(model.ref) !== undefined) return true;
   return dependencies.loadState?.answeredRecently(model, model.baseUrl, ANSWERED_LATELY_MS) === true;
@@ -360,11 +369,11 @@ async function notLoadedWords(failure: Failure, at: { model: ModelSpec; loadStat
   };
 }
 
-function stuckFailure(model: ModelSpec, limitMs: number, promptTokens: number): Failure {
+function stuckFailure(model: ModelSpec, wait: { limitMs: number; promptTokens: number; known: string }): Failure {
   return {
     kind: "timeout",
     phase: "first-byte",
-    message: `${model.ref}: no first token within ${Math.round(limitMs / 1000)} s although the server has the model loaded and the prompt is ${promptTokens} tokens: it looks stuck`,
+    message: `${model.ref}: no first token within ${Math.round(wait.limitMs / 1000)} s although ${wait.known} and the prompt is ${wait.promptTokens} tokens: it looks stuck`,
   };
 }
 
@@ -381,6 +390,14 @@ async function warmUp(dependencies: CallDependencies, model: ModelSpec): Promise
 /** The server's `/health` said it is still loading the model: the call's answer as its request's would have been (no request went). */
 function healthSaidLoading(model: ModelSpec, said: string): AttemptResult {
   return { ok: false, failure: { kind: "loading", status: 503, message: `${model.ref}: its server's /health answered 503: ${said}`, detail: said }, partial: emptyPartial(model), textSent: false };
+}
+
+/**
+ * A failure that shows the address no longer holds the server that answered: nothing there (refused, no such
+ * host), no such model or endpoint there (a 404), or a web page (another program on the port).
+ */
+function showsAnotherServer(failure: Failure): boolean {
+  return serverWide(failure) || failure.webPage === true || failure.kind === "no-endpoint" || failure.kind === "model-not-found" || failure.status === 404;
 }
 
 /** A server found not there (refused, no such host) loads anew when it is back: the load it said it was doing is forgotten. */

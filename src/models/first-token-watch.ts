@@ -47,10 +47,13 @@ export class FirstTokenWatch {
     this.expiry?.cancel();
   }
 
-  /** The server reported the model loaded: a first token should come within `limitMs` of the start. */
-  loaded(limitMs: number): void {
+  /**
+   * The server reported the model loaded (or, `state` "answered", it answered this model lately): a first token
+   * should come within `limitMs` of the start.
+   */
+  loaded(limitMs: number, state: "loaded" | "answered" = "loaded"): void {
     if (this.done) return;
-    this.state = "loaded";
+    this.state = state;
     const { limit } = this.options;
     if (limitMs >= limit.ms) return;
     limit.ms = limitMs;

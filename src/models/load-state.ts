@@ -40,6 +40,8 @@ export class LoadState {
   /** When each replica and model last answered in this process. */
   private readonly answered = new Map<string, number>();
   private readonly origins = new Map<string, string>();
+  /** Replicas and models whose address answered as another server since they last answered (notTheServer). */
+  private readonly doubts = new Set<string>();
 
   constructor(
     private readonly http: HttpClient,
@@ -150,6 +152,7 @@ export class LoadState {
     if (!model.local) return;
     const key = `${baseUrl}\u0000${model.id}`;
     this.answered.set(key, this.clock.now());
+    this.doubts.delete(key);
     const known = this.known.get(key);
     this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, maxContext: known?.maxContext, at: this.clock.now() });
   }
@@ -167,6 +170,28 @@ export class LoadState {
   knownMaximum(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
     if (!model.local) return undefined;
     return this.known.get(`${baseUrl}\u0000${model.id}`)?.maxContext;
+  }
+
+  /**
+   * What answers at this replica showed it is not the server that answered (the connection refused, a 404 or a web
+   * page on the model's path): what it answered, and what LM Studio said there, are forgotten until the model answers
+   * again — "answered lately" no longer stands for "loaded".
+   */
+  notTheServer(model: ModelSpec, baseUrl: string): void {
+    const key = `${baseUrl}\u0000${model.id}`;
+    this.answered.delete(key);
+    this.known.delete(key);
+    this.doubts.add(key);
+  }
+
+  /** Whether an answer at this replica since the model last answered there showed another server (notTheServer). */
+  doubted(model: ModelSpec, baseUrl: string): boolean {
+    return this.doubts.has(`${baseUrl}\u0000${model.id}`);
+  }
+
+  /** When the model last answered at this replica in this process (clock time); undefined: not since it was last found gone. */
+  answeredAt(model: ModelSpec, baseUrl: string): number | undefined {
+    return this.answered.get(`${baseUrl}\u0000${model.id}`);
   }
 
   /** Whether the model answered at this replica within `withinMs` in this process (it is very likely still loaded). */

@@ -3,6 +3,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
 import { baseUrlFix } from "../ai/endpoint-advice.js";
+import { WEB_PAGE_FIX } from "../ai/web-page-answer.js";
 import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
 import { keyAdvice, keyWhereOf } from "./key-advice.js";
 import { askServerKind } from "../ai/server-kind-probe.js";
@@ -17,7 +18,12 @@ export const QUICK_TIMEOUTS = { connectMs: 300, firstByteMs: 400, idleMs: 400, t
  * sent nothing in time (running, but stuck or busy); nothing is there (refused, no such host, no
  * connection in time); or it answered with an error (or dropped the connection). `message`: the failure's words.
  */
-export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string; fix?: string | undefined };
+export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string; fix?: string | undefined; notModelServer?: true | undefined };
+
+/** What a look is kept under: the model and the address it was taken at (a look at an old baseUrl says nothing of the new one). */
+export function lookKey(model: Pick<ModelSpec, "ref" | "baseUrl">): string {
+  return `${model.ref}\u0000${model.baseUrl}`;
+}
 
 /** Whether a local server answers its model listing right now (any replica), within half a second; `look`: what it found, in detail. */
 export interface ReachabilityCheck {
@@ -81,6 +87,8 @@ function loadWords(model: ModelSpec, kind: "llamacpp" | "ollama" | undefined): s
 /** A failed listing as a look: an answer with an error status, a connection that went quiet, or nothing there. */
 function lookOf(failure: Failure, where: { model: ModelSpec; baseUrl: string }): ServerLook {
   const { api } = where.model;
+  // A web page: another program holds the address (what it seems to be, and the fix; no markup).
+  if (failure.webPage) return { state: "error", message: `${failure.message.replace(/^the server at \S+ answered /, "").replace(/: it is not a model server.*$/, "")}`, fix: WEB_PAGE_FIX, notModelServer: true };
   if (failure.kind === "no-endpoint") {
     const fix = baseUrlFix(where.baseUrl, api);
     return { state: "error", message: failure.message, fix: fix ? `the baseUrl's path is probably wrong (${fix.why}): set it to "${fix.suggested}"` : `${where.baseUrl} does not serve api "${api}": check the provider's baseUrl and api` };

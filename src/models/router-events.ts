@@ -35,8 +35,11 @@ export interface SilentServer {
   model: string;
 }
 
-/** What is known of the model while its first token is awaited. */
-export type ServerState = "loading" | "loaded" | "unknown";
+/**
+ * What is known of the model while its first token is awaited: the server says it loads it, or has it loaded
+ * (LM Studio's listing); "answered": no listing says, but it answered this model lately at this address.
+ */
+export type ServerState = "loading" | "loaded" | "answered" | "unknown";
 
 export type RouterEvent =
   | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "reasoning-signed" | "tool-call" | "usage" }>

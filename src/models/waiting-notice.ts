@@ -2,7 +2,7 @@ import type { ModelRef } from "../ai/model-spec.js";
 import { outcomeWords, spanWords } from "./outcome-words.js";
 import type { RouterEvent } from "./router-events.js";
 
-const STATES = { loading: "; the server is loading the model", loaded: "; the model is loaded", unknown: "" } as const;
+const STATES = { loading: "; the server is loading the model", loaded: "; the model is loaded", answered: "; it answered this model lately", unknown: "" } as const;
 
 /** What names the next model: the catalog's alias (the terminal), or nothing more than the ref (a channel without the catalog). */
 export interface ModelNames {

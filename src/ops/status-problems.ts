@@ -148,6 +148,14 @@ function listingNotServed(model: ModelSpec, failure: Failure): StatusProblem {
   const noList = /without a model list/.test(failure.message);
   const said = noList ? `without a model list (${failure.status}): ${clipDetail(failure.detail ?? "")}` : `with an error (${failure.status}): ${clipDetail(failure.detail ?? failure.message)}`;
   const fix = baseUrlFix(model.baseUrl, model.api);
+  // A web page: another program holds the address (a web server, a router's page) — not a model server at all.
+  if (failure.webPage) {
+    return {
+      id: "no-model-listing", severity: "error",
+      title: `the server at ${origin} is not a model server: it answered GET ${path} ${failure.status ?? ""} with ${failure.detail ?? "an HTML page"}`,
+      fix: `check ${providerPath(model, "baseUrl")} (its host and port): another program holds that port — start the model server at ${origin}, or point the baseUrl at the model server; try: curl ${url}`,
+    };
+  }
   return {
     id: "no-model-listing", severity: "error",
     title: `the server at ${origin} answered GET ${path} ${said}; ${fix ? `the baseUrl's path is probably wrong: ${fix.why}` : `the baseUrl or api does not match this server (api "${model.api}" lists models at ${path})`}`,

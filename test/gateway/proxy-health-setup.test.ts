@@ -6,7 +6,7 @@ import { createRuntime } from "../../src/cli/runtime.js";
 import { collect } from "../../src/shared/event-stream.js";
 import { setupProblems } from "../../src/gateway/setup-check.js";
 import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import type { ServerLook } from "../../src/models/reachability.js";
+import { lookKey, type ServerLook } from "../../src/models/reachability.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 import { tempDir } from "../helpers/run-cli.js";
@@ -109,14 +109,14 @@ describe("first run", () => {
     const hosted = { ref: "anthropic/x", local: false, apiKeyEnv: "ANTHROPIC_API_KEY", provider: "anthropic" } as never;
     const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"] };
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map() }), [], "not asked yet: nothing to say");
-    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", refused]]) }), [
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([[lookKey(model), refused]]) }), [
       "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY",
     ]);
-    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", answers]]) }), []);
-    const noConfig = { ...facts, missingConfigFile: "/home/ana/.hearth/hearth.json5", reachable: new Map([["lmstudio/m", refused]]) };
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([[lookKey(model), answers]]) }), []);
+    const noConfig = { ...facts, missingConfigFile: "/home/ana/.hearth/hearth.json5", reachable: new Map([[lookKey(model), refused]]) };
     assert.match(setupProblems(noConfig)[0] ?? "", /^no config file at \/home\/ana\/\.hearth\/hearth\.json5: running on the built-in default/);
     assert.match(setupProblems(noConfig)[1] ?? "", /— start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`$/, "init only when there is no config");
-    assert.deepEqual(setupProblems({ ...noConfig, reachable: new Map([["lmstudio/m", answers]]) }), [], "a model answers: the built-in default serves, nothing is needed");
+    assert.deepEqual(setupProblems({ ...noConfig, reachable: new Map([[lookKey(model), answers]]) }), [], "a model answers: the built-in default serves, nothing is needed");
   });
 
   // t18 #3: this machine's own address (a VPS's public one), nothing there: the server most likely listens on 127.0.0.1 only.
@@ -124,18 +124,18 @@ describe("first run", () => {
     const model = { ref: "local/m", provider: "local", local: true, baseUrl: "http://192.0.2.2:18101/v1" } as never;
     const own = new Set(["127.0.0.1", "192.0.2.2"]);
     const nothing: ServerLook = { state: "absent", message: "cannot reach 192.0.2.2:18101: connection refused" };
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([["local/m", nothing]]), ownAddresses: own }), [
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([[lookKey(model), nothing]]), ownAddresses: own }), [
       'no model server answers at 192.0.2.2:18101: 192.0.2.2:18101 is this machine\'s own address, and the server probably listens on 127.0.0.1 only (llama-server, LM Studio and Ollama do by default) — use "http://127.0.0.1:18101/v1" as baseUrl, or start the server on that address (llama-server: --host 0.0.0.0; Ollama: OLLAMA_HOST=0.0.0.0; LM Studio: Serve on Local Network)',
     ]);
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([["local/m", nothing]]), ownAddresses: new Set(["127.0.0.1"]) }), ["no model server at 192.0.2.2:18101 — start the model server there"], "another machine's address: start it there");
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([[lookKey(model), nothing]]), ownAddresses: new Set(["127.0.0.1"]) }), ["no model server at 192.0.2.2:18101 — start the model server there"], "another machine's address: start it there");
   });
 
   test("only a hosted fallback answers: the local server's fix and where turns go meanwhile; under local-only privacy the hosted model counts for nothing", () => {
     const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
     const hosted = { ref: "anthropic/x", local: false, provider: "anthropic", apiKey: "sk-ant-test-0123456789" } as never;
-    const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["lmstudio/m", refused]]) };
+    const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([[lookKey(model), refused]]) };
     assert.deepEqual(setupProblems(facts), ["no model server at 127.0.0.1:1234 — start LM Studio's server; until a local model answers, turns go to the hosted anthropic/x"]);
-    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", answers]]) }), [], "the local model answers: nothing to say");
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([[lookKey(model), answers]]) }), [], "the local model answers: nothing to say");
     assert.deepEqual(setupProblems({ ...facts, chain: [hosted] }), [], "a chain of hosted models only is the user's choice");
     assert.deepEqual(setupProblems({ ...facts, chain: [hosted, model] }), [], "a hosted primary answers as configured: its local fallback being down is no setup problem");
     assert.deepEqual(setupProblems({ ...facts, privacy: "local-only" }), ["no model server at 127.0.0.1:1234 — start LM Studio's server"], "no key to set: a hosted model is never asked");
@@ -145,11 +145,11 @@ describe("first run", () => {
     const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
     const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
     const hung: ServerLook = { state: "hung", message: "no answer within 0.4 s of sending the request (the server may be loading the model or stuck)" };
-    assert.deepEqual(setupProblems({ missingConfigFile: "/home/ana/.hearth/hearth.json5", chain: [model], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["lmstudio/m", hung]]) }).slice(1), [
+    assert.deepEqual(setupProblems({ missingConfigFile: "/home/ana/.hearth/hearth.json5", chain: [model], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([[lookKey(model), hung]]) }).slice(1), [
       "the model server at 127.0.0.1:1234 took the connection but sent no answer: it is running but stuck or busy — look at its log (LM Studio: Developer → Logs), and restart it if it stays silent, or set ANTHROPIC_API_KEY, or run `hearth init`",
     ]);
     const error: ServerLook = { state: "error", message: "GET /v1/models answered 500" };
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model, llama], keyNames: [], reachable: new Map([["lmstudio/m", error], ["llama/m", refused]]) }), [
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model, llama], keyNames: [], reachable: new Map([[lookKey(model), error], [lookKey(llama), refused]]) }), [
       "no model server at 127.0.0.1:8091 — start the model server there; the model server at 127.0.0.1:1234 answered with an error (GET /v1/models answered 500) — see its log, or add a hosted fallback to the config",
     ]);
   });
@@ -162,7 +162,7 @@ describe("first run", () => {
 
   test("a server that is not LM Studio is named by its address, and a chain without a hosted model is told to add one", () => {
     const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["llama/m", refused]]) }), [
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([[lookKey(llama), refused]]) }), [
       "no model server at 127.0.0.1:8091 — start the model server there, or add a hosted fallback to the config",
     ]);
   });

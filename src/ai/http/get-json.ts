@@ -1,6 +1,7 @@
 import { classifyHttpFailure, errorInAnswer } from "../classify-failure.js";
 import type { Failure, Timeouts } from "../types.js";
 import type { HttpClient } from "./http-client.js";
+import { servedInstead, webPageFailure, webPageOf } from "../web-page-answer.js";
 
 export type JsonResult = { ok: true; status: number; body: unknown; ms: number } | { ok: false; failure: Failure; ms: number };
 
@@ -30,14 +31,18 @@ export async function requestJson(
     return { ok: false, failure: { kind: "stream-broken", message: error instanceof Error ? error.message : String(error) }, ms: elapsed() };
   }
   const { status, headers } = result.response;
-  if (status < 200 || status >= 300) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${options.method ?? "GET"} ${new URL(url).pathname}`), ms: elapsed() };
+  const method = options.method ?? "GET";
+  // A web page (HTML) for the path asked (servedInstead): another program holds the address; said as that, never its markup.
+  const page = webPageOf(text, headers);
+  if (page && servedInstead(status)) return { ok: false, failure: webPageFailure({ status, page }, { method, url }), ms: elapsed() };
+  if (status < 200 || status >= 300) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${method} ${new URL(url).pathname}`), ms: elapsed() };
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return { ok: false, failure: { kind: "bad-request", status, message: `${new URL(url).pathname} did not answer JSON` }, ms: elapsed() };
+    return { ok: false, failure: { kind: "bad-request", status, message: `${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON` }, ms: elapsed() };
   }
   // Judged by what it says, not its status: LM Studio answers a path it lacks with 200 and an error body.
-  if (errorInAnswer(body)) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${options.method ?? "GET"} ${new URL(url).pathname}`), ms: elapsed() };
+  if (errorInAnswer(body)) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${method} ${new URL(url).pathname}`), ms: elapsed() };
   return { ok: true, status, body, ms: elapsed() };
 }
