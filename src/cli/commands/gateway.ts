@@ -96,6 +96,12 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   let bind: string;
   const shutdown = new AbortController();
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => whatsappSettings(runtime.loaded().config.channels?.whatsapp).enabled });
+  // SIGTERM and SIGINT are taken from before the gateway listens: a stop asked for once /health answers
+  // (while the start's setup check is still out, or WhatsApp starts) drains and records as any stop does.
+  const signals = signalQueue();
+  // A process that runs for weeks logs a stray rejection (a probe, a warm-up) instead of dying mid-turn.
+  const stray = (error: unknown): void => logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled rejection (the gateway keeps serving)");
+  process.on("unhandledRejection", stray);
   try {
     const listen = listenAddress(runtime, options);
     bind = listen.bind;
@@ -110,6 +116,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
       throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
     });
   } catch (error) {
+    signals.close();
+    process.off("unhandledRejection", stray);
     await runtime.close();
     await held.release();
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
@@ -159,8 +167,11 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
   }
+  // The first stop signal, from now on (one that came already is kept by the queue).
+  const stopSignal = signals.next();
   // The setup lines below say what the start's check of the model servers found: it ran while the gateway began to listen.
-  await runtime.setupChecked;
+  // A stop asked for meanwhile does not wait for it: the banner follows with what is known, then the stop.
+  await Promise.race([runtime.setupChecked, stopSignal]);
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   const banner = listenBanner({ bind, port: server.port, url: server.url });
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);
@@ -206,11 +217,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   // After the release has measured the young generation's size at rest: what this allocates is start-up garbage it collects (idle-memory.ts).
   prepareFirstRequest(runtime, logger);
 
-  // A process that runs for weeks logs a stray rejection (a probe, a warm-up) instead of dying mid-turn.
-  const stray = (error: unknown): void => logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled rejection (the gateway keeps serving)");
-  process.on("unhandledRejection", stray);
-  const signals = signalQueue();
-  const signal = await signals.next();
+  const signal = await stopSignal;
   // First of all: no new request on any connection (a 503 with Connection: close), no new turn; event streams end with a `stopping` event.
   runtime.stopAccepting();
   shutdown.abort();
@@ -358,14 +365,26 @@ function listenAddress(runtime: GatewayRuntime, options: GatewayCommandOptions) 
   return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins, allowedHosts: gateway.allowedHosts };
 }
 
-/** SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. */
+/**
+ * SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. Taken from
+ * its creation on: a signal nobody waits for yet is kept for the next `next()` (never lost, never Node's
+ * default end).
+ */
 function signalQueue(): { next(): Promise<NodeJS.Signals>; close(): void } {
   const waiting: ((signal: NodeJS.Signals) => void)[] = [];
-  const onSignal = (signal: NodeJS.Signals): void => waiting.shift()?.(signal);
+  const arrived: NodeJS.Signals[] = [];
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(signal);
+    else arrived.push(signal);
+  };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   return {
-    next: () => new Promise((resolve) => waiting.push(resolve)),
+    next: () => {
+      const signal = arrived.shift();
+      return signal !== undefined ? Promise.resolve(signal) : new Promise((resolve) => waiting.push(resolve));
+    },
     close: () => {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
