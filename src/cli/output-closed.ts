@@ -21,9 +21,12 @@ export function outputCloseKeeper(): Keeper | undefined {
   return keeper;
 }
 
-/** Error codes of a stream whose reader went away (EIO: a terminal that hung up, as a closed ssh session's). */
-export function isClosedOutput(code: string | undefined): boolean {
-  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "EIO";
+/**
+ * Error codes of a stream whose reader went away; EIO only on a terminal (one that hung up, as a closed ssh
+ * session's) — on a file, EIO is the disk's or the network file system's failure, which is said, not ignored.
+ */
+export function isClosedOutput(code: string | undefined, stream?: unknown): boolean {
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || (code === "EIO" && (stream as { isTTY?: unknown } | undefined)?.isTTY === true);
 }
 
 /**

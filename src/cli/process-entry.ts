@@ -16,7 +16,7 @@ export async function runProcess(argv: readonly string[]): Promise<void> {
  */
 export function guardOutputStreams(stdout: NodeJS.EventEmitter, stderr: NodeJS.WritableStream & NodeJS.EventEmitter, exit: (code: number) => void): void {
   stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (isClosedOutput(error.code)) {
+    if (isClosedOutput(error.code, stdout)) {
       const keeper = outputCloseKeeper();
       if (keeper) keeper("stdout");
       else exit(0);
@@ -26,6 +26,6 @@ export function guardOutputStreams(stdout: NodeJS.EventEmitter, stderr: NodeJS.W
     }
   });
   stderr.on("error", (error: NodeJS.ErrnoException) => {
-    if (isClosedOutput(error.code)) outputCloseKeeper()?.("stderr");
+    if (isClosedOutput(error.code, stderr)) outputCloseKeeper()?.("stderr");
   });
 }

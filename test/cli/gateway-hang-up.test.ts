@@ -31,7 +31,7 @@ function running(pid: number): boolean {
   }
 }
 
-describe("hearth gateway: its terminal hangs up", { skip: ptyMissing }, () => {
+describe("hearth gateway: its terminal hangs up", { skip: ptyMissing, timeout: 60_000 }, () => {
   const temp = tempDir("hearth-hang-up-");
   const servers: FakeServer[] = [];
   const pids: number[] = [];
@@ -58,8 +58,10 @@ describe("hearth gateway: its terminal hangs up", { skip: ptyMissing }, () => {
     terminal.kill("SIGKILL");
     await terminal.exited;
     const log = join(state, "logs", "gateway.log");
-    await until(() => /SIGHUP: the terminal went away \(it hung up\): the gateway keeps running/.test(readFileSync(log, "utf8")) || !running(pid), "the gateway's SIGHUP line");
+    await until(() => /SIGHUP: the gateway keeps running/.test(readFileSync(log, "utf8")) || !running(pid), "the gateway's SIGHUP line");
     assert.ok(running(pid), `the gateway ended at the hang-up; its log:\n${readFileSync(log, "utf8")}`);
+    // Its line to the hung-up terminal failed (EIO): that terminal is said gone, and written to no more.
+    await until(() => /the terminal went away \(stderr closed\): the gateway keeps running, and writes to this log only/.test(readFileSync(log, "utf8")), "the closed terminal's line");
     // A line for the closed terminal (a config edit is said there): written there no more, and nothing ends.
     const edited = readFileSync(file, "utf8");
     temp.write("hang-up.json5", `${edited}\n`);
@@ -72,5 +74,31 @@ describe("hearth gateway: its terminal hangs up", { skip: ptyMissing }, () => {
     process.kill(pid, "SIGTERM");
     await until(() => !running(pid), "the stop");
     assert.match(readFileSync(log, "utf8"), /"msg":"gateway stopped"/);
+  });
+
+  test("a SIGHUP sent by hand while its terminal is open: the gateway keeps running and keeps writing to that terminal", { timeout: 30_000 }, async () => {
+    const server = await startFakeServer(scriptedModel("openai-completions", (turns) => ({ text: `echo: ${lastUser(turns)}` })));
+    servers.push(server);
+    const file = temp.write("hand-hup.json5", `{
+      agents: { defaults: { model: { primary: "local/m" } } },
+      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+    }`);
+    const state = join(temp.dir, "hand-hup-state");
+    const terminal = runInPty(["gateway", "--port", "0", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    await terminal.waitFor(/web chat at http:\/\/\S+/);
+    const { pid } = JSON.parse(readFileSync(join(state, "gateway.owner.json"), "utf8")) as { pid: number };
+    pids.push(pid);
+    process.kill(pid, "SIGHUP");
+    await terminal.waitFor(/SIGHUP: the gateway keeps running/);
+    assert.ok(running(pid));
+    // The terminal is still there: what the gateway says next is written to it (before, a SIGHUP silenced it for good).
+    const from = terminal.output.length;
+    temp.write("hand-hup.json5", `${readFileSync(file, "utf8")}\n`);
+    await terminal.waitFor(/config reloaded/, from);
+    const log = readFileSync(join(state, "logs", "gateway.log"), "utf8");
+    assert.doesNotMatch(log, /the terminal went away/, "nothing said the terminal went away");
+    terminal.send("\u0003");
+    await terminal.exited;
+    await until(() => !running(pid), "the stop");
   });
 });

@@ -61,17 +61,12 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     closedOutputs.add(stream);
     logger.warn({ stream }, `the terminal went away (${stream} closed): the gateway keeps running, and writes to this log only`);
   });
-  // The terminal it was started from closed (SIGHUP): it keeps running; what went to that terminal is written there no more.
+  // SIGHUP (the terminal it was started from closed, or a `kill -HUP`): it keeps running. Whether the terminal is
+  // gone is told by its writes failing (EIO), which silence it (keepOnClose) — not by the signal, which a user may send by hand.
   const keepOnHangUp = keepRunningOnHangUp(() => {
-    const terminals = (["stdout", "stderr"] as const).filter((stream) => started[stream].isTTY === true && !closedOutputs.has(stream));
-    for (const stream of terminals) closedOutputs.add(stream);
-    const stopWith = `stop it with \`kill ${process.pid}\``;
-    if (terminals.length > 0) {
-      logger.warn({ signal: "SIGHUP", streams: terminals }, `SIGHUP: the terminal went away (it hung up): the gateway keeps running, and writes to this log only — ${stopWith}`);
-      return;
-    }
-    logger.warn({ signal: "SIGHUP" }, `SIGHUP: the gateway keeps running (a config edit is loaded by itself) — ${stopWith}, or Ctrl+C where it runs`);
-    writeLine(io.stderr, `hearth: SIGHUP: the gateway keeps running (a config edit is loaded by itself) — ${stopWith}, or Ctrl+C where it runs`);
+    const words = `SIGHUP: the gateway keeps running (a config edit is loaded by itself; if its terminal closed, it writes to this log only) — stop it with \`kill ${process.pid}\`, or Ctrl+C where it runs`;
+    logger.warn({ signal: "SIGHUP" }, words);
+    writeLine(io.stderr, `hearth: ${words}`);
   });
   const keepRunning = (): void => {
     keepOnClose();
