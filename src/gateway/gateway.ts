@@ -451,7 +451,9 @@ export class Gateway implements GatewayPort {
       if (refused) return `the hosted ${model.ref} cannot answer: ${refused.why}`;
       return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
     };
-    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
+    const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
+    const unsaved = this.dependencies.stateWrites?.problem();
+    return unsaved === undefined ? problems : [...problems, unsaved];
   }
 
   private agentFor(id: string | undefined): Agent {

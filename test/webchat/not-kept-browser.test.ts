@@ -72,6 +72,8 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await sendMessage(page, KEPT_TEXT);
     const held = page.locator("[data-held]", { hasText: KEPT_TEXT });
     await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself every 15 s/ }).waitFor();
+    // The gateway holds the refusal as a setup problem until a write succeeds: the page's banner says it (t19 #7).
+    await page.locator("#setup-banner:not([hidden]) #setup-problems", { hasText: /hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
     // The words are in this browser, not only on screen: a reload shows them still.
     await page.reload();
@@ -85,6 +87,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     const saved = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
       .trim()
+    await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
       .split("\n")
       .map((line) => JSON.parse(line) as { type: string; text?: string })
       .filter((entry) => entry.type === "user" && entry.text === KEPT_TEXT);
