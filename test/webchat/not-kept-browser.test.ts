@@ -75,6 +75,9 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     // The gateway holds the refusal as a setup problem until a write succeeds: the page's banner says it (t19 #7).
     await page.locator("#setup-banner:not([hidden]) #setup-problems", { hasText: /hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
+    // Said once, in the held note: no failed turn in the conversation saying it again (t19 #9). Such a turn-end went out on
+    // the events before the refusal's 500 (the note is drawn after that), as the setup banner's event did.
+    assert.equal(await page.locator("#transcript", { hasText: "cannot keep the message" }).count(), 0, "the refusal is not said twice");
     // The words are in this browser, not only on screen: a reload shows them still.
     await page.reload();
     await page.locator('#connection-state[data-live="true"]').waitFor();
@@ -84,10 +87,10 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     rmSync(inbox, { force: true });
     await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor();
     assert.equal(await page.locator("[data-held]").count(), 0);
+    await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     const saved = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
       .trim()
-    await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
       .split("\n")
       .map((line) => JSON.parse(line) as { type: string; text?: string })
       .filter((entry) => entry.type === "user" && entry.text === KEPT_TEXT);
