@@ -17,6 +17,7 @@ import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import type { JournalFs } from "../gateway/journal-file.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
+import { StateWrites } from "../gateway/state-writes.js";
 import type { TurnProcess } from "../gateway/cut-turn.js";
 import { KEPT_RETRY_MS } from "../gateway/kept-messages.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
@@ -113,7 +114,9 @@ export async function createRuntime(options: RuntimeOptions) {
   const http = options.http ?? new HttpClient();
   const localBaseUrl = options.defaultLocalBaseUrl ?? defaultLocalBaseUrl(options.env);
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning, ...(options.sharesCooldowns ? { sharesCooldowns: options.sharesCooldowns } : {}) });
-  const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
+  // A write the state dir refuses (full, read-only, unwritable) is a setup problem until one succeeds: the gateway announces it.
+  const stateWrites = new StateWrites({ onChange: () => gateway.refreshProblems(), clock: () => routing.clock.now() });
+  const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets, writes: stateWrites });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
   // The exec tool never shows the config file nor gateway.env (they hold keys), wherever the state dir is.
   const envFile = serviceEnvFile(options.env);
@@ -163,12 +166,12 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess, holdsBytes: options.journalHoldsBytes, journalFs: options.journalFs });
+  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess, holdsBytes: options.journalHoldsBytes, journalFs: options.journalFs, writes: stateWrites });
   const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
   if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning, waitMs: options.journalsReadWaitMs ?? JOURNALS_READ_WAIT_MS });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog, stateWrites });
 
   return {
     stateDir,

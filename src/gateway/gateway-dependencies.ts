@@ -10,6 +10,7 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
+import type { StateWrites } from "./state-writes.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { TurnLog } from "./turn-log.js";
 
@@ -39,6 +40,8 @@ export interface GatewayDependencies {
   secrets?: SecretRedactor | undefined;
   /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
   inbox?: MessageInbox | undefined;
+  /** Whether the state dir took the last write (a session saved, a message kept): a refusal is a setup problem until one succeeds. */
+  stateWrites?: StateWrites | undefined;
   /** How often messages kept because their session could not be written are tried again (KEPT_RETRY_MS). */
   keptRetryMs?: number | undefined;
   /** Where proxy mode's answers are counted for `hearth usage` (it writes no session). */

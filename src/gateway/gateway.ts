@@ -136,7 +136,10 @@ export class Gateway implements GatewayPort {
           // before the line came to this message, and heard nothing more).
           if (!isHearthError(error)) throw error;
           const keptIn = !progress.saved && (await journal?.catch(() => undefined)) !== undefined ? inbox?.file : undefined;
-          this.publish({ type: "turn-end", session, result: stateFault(session, error, keptIn) });
+          // A message its journal refused was never accepted: its sender hears why (the web chat keeps it, saying so), and
+          // no turn of it was told to anyone — a failed turn-end would say the same refusal a second time (t19 #9).
+          const refused = inbound.keepWhenStopped === true && journal !== undefined && (await journal.then(() => false, () => true));
+          if (!refused) this.publish({ type: "turn-end", session, result: stateFault(session, error, keptIn) });
           throw callerFault(error, keptIn);
         }
       })
@@ -451,7 +454,9 @@ export class Gateway implements GatewayPort {
       if (refused) return `the hosted ${model.ref} cannot answer: ${refused.why}`;
       return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
     };
-    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
+    const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
+    const unsaved = this.dependencies.stateWrites?.problem();
+    return unsaved === undefined ? problems : [...problems, unsaved];
   }
 
   private agentFor(id: string | undefined): Agent {

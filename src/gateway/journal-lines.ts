@@ -55,7 +55,9 @@ export interface JournalText {
  * as a session entry is when it is written: a message's `at` an ISO time no later than the journal's
  * last write, its `channel` one of hearth's, its `agent` and every `session` following the key rules,
  * every id shaped as hearth makes it. A line that fails is told to `skipped` and left out, never the
- * rest; a last line cut short (a crash mid-write: its message was never accepted) is left out silently.
+ * rest. A last line cut short is left out and said too (cutShort): a crash mid-write of hearth's own
+ * leaves one whose message was never accepted, but a line cut later (a file system after a power loss, a
+ * full disk, a hand edit) was — its message is lost, and the user is told which file and what it was.
  */
 export function checkedJournalLines(journal: JournalText): JournalLine[] {
   const lines: JournalLine[] = [];
@@ -66,7 +68,7 @@ export function checkedJournalLines(journal: JournalText): JournalLine[] {
     try {
       value = JSON.parse(raw);
     } catch {
-      if (index < raws.length - 1) journal.skipped(index + 1, "not JSON");
+      journal.skipped(index + 1, index < raws.length - 1 ? "not JSON" : cutShort(raw));
       continue;
     }
     const checked = checkLine(value, journal.writtenAt);
@@ -74,6 +76,25 @@ export function checkedJournalLines(journal: JournalText): JournalLine[] {
     else lines.push(checked);
   }
   return lines;
+}
+
+/**
+ * What a last line cut short was, from its start (never its text: message bodies are not said): a message
+ * taken in (and its session, a key, when its start holds it), a turn's start or a turn's end.
+ */
+function cutShort(raw: string): string {
+  const kind = /^\s*\{\s*"(add|turn|take)"/.exec(raw)?.[1];
+  const session = /"session"\s*:\s*"([A-Za-z0-9._:@+-]{1,128})"/.exec(raw)?.[1];
+  const where = session === undefined ? "" : ` for session "${session}"`;
+  const what =
+    kind === "add"
+      ? `a message taken in${where} is lost (its text is not logged) unless hearth stopped while writing it, when it was never accepted`
+      : kind === "turn"
+        ? `the start of a turn${where} (its message is in its session or on a line of its own)`
+        : kind === "take"
+          ? "the end of a turn (its message was saved already)"
+          : "what it held cannot be told (a message taken in may be lost)";
+  return `cut short, it ends mid-way — a power loss, a full disk or an edit: ${what}`;
 }
 
 /** The line as it may be used, or why it may not. */

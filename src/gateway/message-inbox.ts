@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
-import { fileSystemFault } from "../shared/fs-fault.js";
+import { fileSystemFault, type WriteWatch } from "../shared/fs-fault.js";
 import type { JournalFs } from "./journal-file.js";
 import { removeLeftRewrites, type JournalWriteFs } from "./journal-compaction.js";
 import { JournalWriter } from "./journal-writer.js";
@@ -71,7 +71,7 @@ export class MessageInbox {
    * `process`: which hearth this is (the gateway unless said), written with each turn: a turn it is cut
    * in is said as cut by it.
    */
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined; journalFs?: JournalFs | undefined; closeReadWaitMs?: number | undefined; compactAtBytes?: number | undefined; journalWriteFs?: JournalWriteFs | undefined }) {
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined; journalFs?: JournalFs | undefined; closeReadWaitMs?: number | undefined; compactAtBytes?: number | undefined; journalWriteFs?: JournalWriteFs | undefined; writes?: WriteWatch | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
     this.writer = new JournalWriter({ file: this.file, tell: (problem) => this.tellOnce(problem), compactAtBytes: options.compactAtBytes, writeFs: options.journalWriteFs });
   }
@@ -95,8 +95,11 @@ export class MessageInbox {
       await this.writer.write(id, text);
     } catch (error) {
       this.heldBytes.delete(id);
-      throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
+      const fault = fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
+      this.options.writes?.failed(fault);
+      throw fault;
     }
+    this.options.writes?.wrote();
     this.waiting.set(id, { id, ...item });
     return id;
   }

@@ -13,6 +13,8 @@ export interface HearthHealth {
   envReadAt: number | undefined;
   /** The gateway settings changed in the config since it started, which it applies only when restarted. */
   restartNeeded: RestartNeed[];
+  /** How many setup problems it knows of (it cannot answer or cannot save: their words are on the token-guarded /api/status); undefined from a gateway too old to say. */
+  problems: number | undefined;
 }
 
 /**
@@ -32,6 +34,7 @@ export function hearthHealth(body: unknown): HearthHealth | undefined {
     instance: stringOf(fields.instance) || undefined,
     envReadAt: Number.isNaN(envRead) ? undefined : envRead,
     restartNeeded: restartNeedsOf(fields.restartNeeded),
+    problems: typeof fields.problems === "number" ? fields.problems : undefined,
   };
 }
 

@@ -44,7 +44,7 @@ const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.js
  * holder): two gateways started together after a kill -9 would otherwise each remove the lock the other
  * had just taken over and both serve.
  */
-export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void; onWait?: (message: string) => void }): Promise<GatewayLock> {
+export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void; onWait?: (message: string) => void; platform?: NodeJS.Platform | undefined }): Promise<GatewayLock> {
   const { stateDir } = options;
   ensureStateDirectory({ path: stateDir, doing: "create the state directory" });
   await untilStopped(options);
@@ -148,7 +148,7 @@ async function tryLock(options: { stateDir: string; onLost: (message: string) =>
 }
 
 /** The lock is held: taken over when its owner's process is gone (killed), else the refusal that names it. */
-async function takeOverFromTheGone(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<() => Promise<void>> {
+async function takeOverFromTheGone(options: { stateDir: string; command: string; onLost: (message: string) => void; platform?: NodeJS.Platform | undefined }): Promise<() => Promise<void>> {
   const owner = readOwner(options.stateDir);
   if (owner !== undefined && (owner.pid === process.pid || !processAlive(owner.pid))) {
     rmSync(lockPath(options.stateDir), { recursive: true, force: true });
@@ -159,14 +159,22 @@ async function takeOverFromTheGone(options: { stateDir: string; command: string;
 }
 
 /** The refusal of a second gateway on the state dir, naming the one that holds it and how to stop it. */
-function heldBy(options: { stateDir: string; command: string }, holder: LockOwner | undefined): HearthError {
+function heldBy(options: { stateDir: string; command: string; platform?: NodeJS.Platform | undefined }, holder: LockOwner | undefined): HearthError {
   const stopped = holder !== undefined && processStopped(holder.pid) === true;
   const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}${stopped ? " (stopped: its process is suspended)" : ""}` : "its pid not written yet: it is starting";
   return new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
     ...(stopped ? [`it is stopped (Ctrl+Z, kill -STOP): \`kill -CONT ${holder.pid}\` resumes it (\`fg\` in its terminal); a stopped process ends only once resumed`] : []),
-    `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: \`${options.command} gateway uninstall\`, or its service manager's stop) — then start this one`,
+    `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: ${serviceStop(options.platform ?? process.platform)}, until \`${options.command} gateway restart\` or the next login starts it again) — then start this one`,
     `\`${options.command} gateway status\` shows where it listens; a gateway of its own needs another state dir (HEARTH_STATE_DIR)`,
   ]);
+}
+
+/**
+ * The command that stops the installed service for now, as its manager has it (the unit and label
+ * `gateway install` writes: cli/gateway/service.ts); never `uninstall`, which removes it for good.
+ */
+function serviceStop(platform: NodeJS.Platform): string {
+  return platform === "darwin" ? "`launchctl bootout gui/$(id -u)/dev.hearth.gateway` stops it" : "`systemctl --user stop hearth-gateway.service` stops it";
 }
 
 /**

@@ -1,7 +1,7 @@
 import { constants, existsSync, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
-import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
+import { FileSystemFault, fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext, type WriteWatch } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
@@ -27,6 +27,8 @@ export interface JsonlSessionStoreOptions {
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
   files?: SessionFiles | undefined;
+  /** Told of each append: saved, or refused by the file system (the gateway's StateWrites). */
+  writes?: WriteWatch | undefined;
   /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
   watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
 }
@@ -108,8 +110,20 @@ export class JsonlSessionStore implements SessionStore {
   }
 
   async append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
-    const path = this.where(key);
     if (entries.length === 0) return;
+    const watch = this.options.writes;
+    if (!watch) return this.appendNow(key, entries, options);
+    try {
+      await this.appendNow(key, entries, options);
+    } catch (error) {
+      watch.failed(error);
+      throw error;
+    }
+    watch.wrote();
+  }
+
+  private async appendNow(key: string, entries: readonly SessionEntry[], options: AppendOptions): Promise<void> {
+    const path = this.where(key);
     return this.serially(key, async () => {
       const context: FaultContext = { path, doing: `save session "${key}" to` };
       this.ensureDirectory();
@@ -179,8 +193,8 @@ export class JsonlSessionStore implements SessionStore {
       return fault;
     } catch (error) {
       const why = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
-      const message = fault.message.replace(/; nothing was written$/, "");
-      return new HearthError(fault.kind, `${message}; what was written of it could not be taken back (${why}): the file ends in a broken line, which reading skips`, fault.details);
+      const message = `${fault.message.replace(/; nothing was written$/, "")}; what was written of it could not be taken back (${why}): the file ends in a broken line, which reading skips`;
+      return fault instanceof FileSystemFault ? new FileSystemFault({ message, details: fault.details, code: fault.code }) : new HearthError(fault.kind, message, fault.details);
     }
   }
 

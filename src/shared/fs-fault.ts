@@ -19,7 +19,26 @@ export function fileSystemFault(error: unknown, context: FaultContext): HearthEr
   if (error instanceof HearthError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const { what, fix } = describe(code, context.path, error);
-  return new HearthError("runtime", `cannot ${context.doing} ${context.path}: ${what}`, [fix]);
+  return new FileSystemFault({ message: `cannot ${context.doing} ${context.path}: ${what}`, details: [fix], code });
+}
+
+/** A file-system error on the state dir as the user reads it, with the system's code (ENOSPC, EROFS…) kept for who judges it (StateWrites). */
+export class FileSystemFault extends HearthError {
+  readonly code: string | undefined;
+
+  constructor(fault: { message: string; details: readonly string[]; code: string | undefined }) {
+    super("runtime", fault.message, fault.details);
+    this.code = fault.code;
+  }
+}
+
+/**
+ * Who hears of each write to the state dir that matters to its user (a session saved, a message kept):
+ * `wrote` after one that succeeded, `failed` with the error of one that did not.
+ */
+export interface WriteWatch {
+  wrote(): void;
+  failed(error: unknown): void;
 }
 
 /** A path that exists but is not a regular file (a directory, a device, a FIFO, a socket). */

@@ -17,7 +17,7 @@ describe("gateway status of a config that sets no port", () => {
     const gateway = await startGateway(["--config", config], env);
     try {
       const status = await runCli(["gateway", "status", "--config", config], { env });
-      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.equal(status.code, 1, status.stdout + status.stderr); // running, but no model answers here: needs setup (exit 1)
       assert.match(status.stdout, new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:18790/, the default address \\(no gateway\\.port in the config\\) \\(--port 0 on its command line\\)$`, "m"), status.stdout);
       assert.doesNotMatch(status.stdout, /the config says/);
       const report = JSON.parse((await runCli(["gateway", "status", "--config", config, "--json"], { env })).stdout) as { portFrom: string; expectedUrl?: string };

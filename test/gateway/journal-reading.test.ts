@@ -111,6 +111,25 @@ describe("reading the journals of stopped processes", { timeout: 60_000 }, () =>
     await store.close();
   });
 
+  test("a journal whose last line was cut (a power loss, a hand edit): the whole ones are saved, and the cut one said with its file, never its text (t19 #8)", async () => {
+    const stateDir = join(temp.dir, "cut");
+    const dead = new MessageInbox({ stateDir, pid: GONE });
+    await dead.add({ session: "web-jr", text: "first, kept whole", channel: "webchat", agent: "main", at: AT });
+    await dead.add({ session: "web-jr", text: "second, cut short by the file system", channel: "webchat", agent: "main", at: AT });
+    const journal = join(stateDir, "inbox", `${GONE}.jsonl`);
+    truncateSync(journal, lstatSync(journal).size - 40);
+    const warnings: string[] = [];
+    const reader = new MessageInbox({ stateDir, onWarning: (message) => warnings.push(message) });
+    const store = new JsonlSessionStore(stateDir);
+    assert.deepEqual(await reader.recover(store), { saved: 1, cut: 0, left: 0 });
+    assert.deepEqual(await userTexts(store, "web-jr"), ["first, kept whole"]);
+    assert.deepEqual(warnings, [
+      `skipped line 2 of ${journal} (cut short, it ends mid-way — a power loss, a full disk or an edit: a message taken in for session "web-jr" is lost (its text is not logged) unless hearth stopped while writing it, when it was never accepted): that piece of a stopped hearth's journal is dropped, the rest is recovered`,
+    ]);
+    assert.ok(!warnings.join("\n").includes("second"), "no word of the message");
+    await store.close();
+  });
+
   test("a journal kept because one session cannot be written yet: the next round saves that one, and nothing twice", async () => {
     const stateDir = join(temp.dir, "rounds");
     const dead = new MessageInbox({ stateDir, pid: GONE });

@@ -72,7 +72,12 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await sendMessage(page, KEPT_TEXT);
     const held = page.locator("[data-held]", { hasText: KEPT_TEXT });
     await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself every 15 s/ }).waitFor();
+    // The gateway holds the refusal as a setup problem until a write succeeds: the page's banner says it (t19 #7).
+    await page.locator("#setup-banner:not([hidden]) #setup-problems", { hasText: /hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
+    // Said once, in the held note: no failed turn in the conversation saying it again (t19 #9). Such a turn-end went out on
+    // the events before the refusal's 500 (the note is drawn after that), as the setup banner's event did.
+    assert.equal(await page.locator("#transcript", { hasText: "cannot keep the message" }).count(), 0, "the refusal is not said twice");
     // The words are in this browser, not only on screen: a reload shows them still.
     await page.reload();
     await page.locator('#connection-state[data-live="true"]').waitFor();
@@ -82,6 +87,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     rmSync(inbox, { force: true });
     await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor();
     assert.equal(await page.locator("[data-held]").count(), 0);
+    await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     const saved = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
       .trim()

@@ -112,7 +112,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     // Alive or not, to any Host (a liveness check by any name); what it runs, since when and where, only to the names it answers to.
     if (c.get("foreignHost")) return c.json({ status: stop?.stopping ? "stopping" : "ok" }, stop?.stopping ? 503 : 200);
     const stopping = stop?.stopping ? { stopping: stop.counts } : {};
-    const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.restartNeeded ? { restartNeeded: options.restartNeeded() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), ...stopping };
+    const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.restartNeeded ? { restartNeeded: options.restartNeeded() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), problems: options.port.setupProblems().length, ...stopping };
     return c.json(body, stop?.stopping ? 503 : 200);
   });
   const controls = new TurnControls();

@@ -21,6 +21,7 @@ import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type 
 import { asTyped, commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
 import { unresponsiveGateway } from "../../ops/gateway-unresponsive.js";
+import { gatewayProblems } from "../gateway/gateway-problems.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
 export function thisBin(): string {
@@ -169,7 +170,7 @@ const HEALTH_WAIT_MS = 2_000;
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
-  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, missingFile, ...gateway } = configuredAddress(io, options);
+  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, missingFile, token, ...gateway } = configuredAddress(io, options);
   const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
@@ -232,10 +233,14 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       : undefined;
   // The gateway settings edited since it started: it keeps the old ones until it is restarted.
   const restartHow = installed && !stranger ? restart : "stop the gateway and start it again";
+  // What the running gateway says it cannot do (no model answers, the state dir refuses writes): its /health counts them, its /api/status words them.
+  const tokenUnknown = configProblem ? "the config does not load here (its problem is below), so its gateway.auth.token is unknown" : undefined;
+  const setup = health?.problems ? await gatewayProblems(found.url, { count: health.problems, token, tokenUnknown, timeoutMs: HEALTH_WAIT_MS }) : undefined;
   const restartNeeded = (health?.restartNeeded ?? []).map((need) => ({ ...need, line: `restart needed: ${restartNeedLine(need)} (${restartHow})` }));
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
+      ...(setup?.kind === "said" ? { setup: setup.problems } : setup ? { setupUnread: { count: setup.count, why: setup.why } } : {}),
       ...(restartNeeded.length > 0 ? { restartNeeded: restartNeeded.map(({ key, change, consequence }) => ({ key, change, consequence })) } : {}),
       url: `${found.url}/`,
       ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
@@ -259,6 +264,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     else if (unresponsive) writeLine(io.stdout, `${unresponsive.starting ? "starting" : "not answering"}: ${unresponsive.line}\n  fix: ${asTyped(io, unresponsive.fix)}`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
+    if (setup?.kind === "said") for (const line of setup.problems) writeLine(io.stdout, `needs setup: ${line}`);
+    else if (setup) writeLine(io.stdout, `needs setup: the gateway reports ${setup.count} problem${setup.count === 1 ? "" : "s"} (no model answers, or it cannot save), and this command cannot read ${setup.count === 1 ? "it" : "them"}: ${setup.why}; its page shows ${setup.count === 1 ? "it" : "them"}, and \`${commandLine(io, "logs")}\` has ${setup.count === 1 ? "it" : "them"}`);
     for (const need of restartNeeded) writeLine(io.stdout, need.line);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     if (asked) writeLine(io.stdout, `address: ${asked}${health && foundByRecord ? `; nothing of this state dir answered there, and the running gateway was found at ${foundByRecord}/, where it recorded it listens` : ""}`);
@@ -275,7 +282,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       writeLine(io.stdout, `  fix: ${configFix(io, configProblem)}`);
     }
   }
-  return health ? 0 : 1;
+  // Running but unable to answer or to save is a failure, as doctor's and `models status`'s error-level problems are.
+  return health && !setup ? 0 : 1;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ConfiguredAddress {
   unreadable: boolean;
   /** There is no config file where it was looked for (this path): the default address, and no config to say it changed. */
   missingFile?: string | undefined;
+  /** The config's gateway.auth.token (for asking the gateway what only it says with it); undefined when it sets none or does not load. */
+  token?: string | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export function configuredAddress(io: CliIo, options: GlobalOptions): Configured
     const { bind, port } = loaded.config.gateway;
     // A config that sets no gateway.port listens on the default one: said so, not as where "the config says".
     const portSet = loaded.source !== undefined && readWrittenAddress(io, options).portSet;
-    return { bind, port, problem: undefined, portFrom: portSet ? "config" : "default", portUnknown: false, unreadable: false, ...(loaded.source === undefined ? { missingFile: loaded.location.file } : {}) };
+    return { bind, port, problem: undefined, portFrom: portSet ? "config" : "default", portUnknown: false, unreadable: false, ...(loaded.source === undefined ? { missingFile: loaded.location.file } : {}), token: loaded.config.gateway.auth.token };
   } catch (error) {
     if (!(error instanceof HearthError) || error.kind !== "config") throw error;
     const written = readWrittenAddress(io, options);
