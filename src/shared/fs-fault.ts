@@ -19,7 +19,30 @@ export function fileSystemFault(error: unknown, context: FaultContext): HearthEr
   if (error instanceof HearthError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const { what, fix } = describe(code, context.path, error);
-  return new HearthError("runtime", `cannot ${context.doing} ${context.path}: ${what}`, [fix]);
+  return new FileSystemFault({ message: `cannot ${context.doing} ${context.path}: ${what}`, details: [fix], code });
+}
+
+/** A file-system refusal on the state dir (fileSystemFault), with the errno code it came with. */
+export class FileSystemFault extends HearthError {
+  /** ENOSPC, EACCES, …; undefined when the error had none. */
+  readonly code: string | undefined;
+
+  constructor(fault: { message: string; details: readonly string[]; code: string | undefined }) {
+    super("runtime", fault.message, fault.details);
+    this.code = fault.code;
+  }
+}
+
+/**
+ * Codes of a state dir that cannot take a write now, which the disk or the user's fix to it mends (space
+ * freed, a mode or mount changed, a file moved aside, files closed) — not a fault in hearth.
+ */
+const STATE_DIR_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EMFILE", "ENFILE", "EIO", "ENOTDIR", "EEXIST", "EISDIR", "ELOOP", "ENAMETOOLONG"]);
+
+/** Whether an error is the state dir refusing a write (STATE_DIR_CODES), as a FileSystemFault or the errno error itself. */
+export function isStateDirRefusal(error: unknown): boolean {
+  const code = error instanceof FileSystemFault ? error.code : (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && STATE_DIR_CODES.has(code);
 }
 
 /** A path that exists but is not a regular file (a directory, a device, a FIFO, a socket). */
