@@ -1,7 +1,7 @@
 import type { Api } from "./api.js";
 import { classifyHttpFailure, clipDetail, errorInAnswer } from "./classify-failure.js";
-import { servedInstead, webPageFailure, webPageOf } from "./web-page-answer.js";
-import { missingEndpointAdvice } from "./endpoint-advice.js";
+import { servedInstead, webPageFailure, webPageHead, webPageOf } from "./web-page-answer.js";
+import { missingEndpointAdvice, webPageAdvice } from "./endpoint-advice.js";
 import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
 import { compatibleContext, type CompatHabits } from "./compat.js";
 import type { ModelCompat, ModelSpec } from "./model-spec.js";
@@ -154,7 +154,7 @@ export async function postForStream(
     throw new FailureError(withEndpointAdvice(answerFailure({ status: response.status, text, headers: response.headers }, { url, what: what() }), model, path));
   }
   // A web page with a 200 (a web server's index, a portal): another program holds the address, not a model server.
-  if (type.toLowerCase().includes("html")) throw new FailureError(answerFailure({ status: response.status, text: await response.text(64 * 1024).catch(() => ""), headers: response.headers }, { url, what: what() }));
+  if (type.toLowerCase().includes("html")) throw new FailureError(withEndpointAdvice(answerFailure({ status: response.status, text: await response.text(64 * 1024).catch(() => ""), headers: response.headers }, { url, what: what() }), model, path));
   // LM Studio answers an unknown endpoint (and some errors) with 200 and a JSON error instead of a stream: its words decide, its status is said as sent.
   if (type.includes("application/json")) {
     const text = await response.text(64 * 1024).catch(() => "");
@@ -175,9 +175,13 @@ function answerFailure(answer: { status: number; text: string; headers: HttpResp
   return page && servedInstead(status) ? webPageFailure({ status, page }, { method: "POST", url: request.url }) : classifyHttpFailure(status, text, headers, request.what);
 }
 
-/** A "no such endpoint" failure with what it means for this model's baseUrl and api (a web page's words already say it). */
+/** A "no such endpoint" failure (a web page among them) with what it means for this model's baseUrl and api. */
 function withEndpointAdvice(failure: Failure, model: ModelSpec, path: string): Failure {
-  if (failure.kind !== "no-endpoint" || failure.webPage) return failure;
+  if (failure.kind !== "no-endpoint") return failure;
+  if (failure.webPage) {
+    const advice = webPageAdvice(model, failure.detail ?? "");
+    return { ...failure, message: `${webPageHead(failure.message)}: ${advice.words} — ${advice.fix}` };
+  }
   return { ...failure, message: `${failure.message}: ${missingEndpointAdvice(model, path.split("?")[0] ?? path)}` };
 }
 

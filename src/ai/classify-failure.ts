@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { CONTEXT_OVERFLOW_WORDING, KEY_REFUSED_WORDING, LOADING_WORDING, MISSING_ENDPOINT_WORDING, MODEL_ACCESS_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
-import { WEB_PAGE_FIX, servedInstead, webPageOf, webPageWords } from "./web-page-answer.js";
+import { WEB_PAGE_UNSURE, servedInstead, webPageOf, webPageWords } from "./web-page-answer.js";
 
 export interface ErrorPayload {
   message: string;
@@ -81,7 +81,7 @@ export function classifyHttpFailure(status: number, bodyText: string, headers: I
   // A web page (HTML) for the path asked is no model server's answer: another program holds the address — never "model-not-found", and no markup.
   // With another status (a proxy's 403 or 502 page) it is judged by its status, in words (readErrorPayload).
   const page = webPageOf(bodyText, headers);
-  if (page && servedInstead(status)) return { kind: "no-endpoint", status, message: `${what} answered ${status} with ${webPageWords(page)}: not a model server's API — ${WEB_PAGE_FIX}`, detail: webPageWords(page), webPage: true };
+  if (page && servedInstead(status)) return { kind: "no-endpoint", status, message: `${what} answered ${status} with ${webPageWords(page)}${WEB_PAGE_UNSURE}`, detail: webPageWords(page), webPage: true };
   // A page's words with its server header (readErrorPayload has only the body).
   const payload = page ? { message: webPageWords(page) } : readErrorPayload(bodyText);
   const kind = kindOf(payload, status);

@@ -1,5 +1,7 @@
 import type { Api } from "./api.js";
+import { MISSING_ENDPOINT_WORDING, matchesAny } from "./failure-wording.js";
 import { basePath, withBasePath } from "./http/join-url.js";
+import { WEB_PAGE_FIX } from "./web-page-answer.js";
 
 /**
  * Endpoints hearth appends to a baseUrl itself, longest first (`/chat/completions` before `/completions`):
@@ -69,4 +71,43 @@ export function missingEndpointAdvice(model: { api: Api; baseUrl: string }, endp
   }
   if (model.api !== "ollama" && !path.endsWith("/v1")) return `check the baseUrl's path ("${path || "/"}"): most servers serve this API under /v1`;
   return `the server at ${new URL(basePath(model.baseUrl)).origin} does not serve api "${model.api}" there: check the provider's baseUrl and api (\`hearth models status --probe\` asks it)`;
+}
+
+/** What a web page for a model's API call means for that model, and what to do (webPageAdvice). */
+export interface WebPageAdvice {
+  /** The judgement, after the page's words: "the baseUrl's path is probably wrong (…)", "it is not a model server", or both possibilities. */
+  words: string;
+  /** What to do. */
+  fix: string;
+  /** Whether only another program on the port explains it (nothing says the path is wrong). */
+  notModelServer: boolean;
+}
+
+/**
+ * A web page (a 2xx page, an HTML 404 or 405) where a model's API was asked. A proxy (nginx, Caddy) or web
+ * framework (Express) in front of a real model server answers a path it lacks with such a page, as does
+ * another program on the port. The baseUrl's path comes first where its shape is wrong (baseUrlFix); both
+ * are said where the page or the path hints at the path (Express's "Cannot POST /…", a path that is not
+ * /v1); "not a model server" only where nothing does.
+ */
+export function webPageAdvice(model: { api: Api; baseUrl: string }, pageWords: string): WebPageAdvice {
+  const fix = baseUrlFix(model.baseUrl, model.api);
+  const proxy = "a proxy or web framework in front of a model server answers a path it lacks with such a page";
+  if (fix) {
+    return {
+      words: `the baseUrl's path is probably wrong (${fix.why})`,
+      fix: `set the provider's baseUrl to "${fix.suggested}" (${proxy}); if the server there is still not a model server, another program holds that port: point the baseUrl at the model server`,
+      notModelServer: false,
+    };
+  }
+  const path = pathOfBaseUrl(model.baseUrl);
+  const notV1 = model.api !== "ollama" && model.api !== "anthropic-messages" && !path.endsWith("/v1");
+  if (notV1 || matchesAny(pageWords, MISSING_ENDPOINT_WORDING)) {
+    return {
+      words: "the baseUrl's path is not the API's, or the server is not a model server",
+      fix: `check the provider's baseUrl: either its path ("${path || "/"}") is not the API's (${proxy}${notV1 ? "; most servers serve this API under /v1" : ""}) or another program holds that port (point the baseUrl at the model server)`,
+      notModelServer: false,
+    };
+  }
+  return { words: "it is not a model server", fix: WEB_PAGE_FIX, notModelServer: true };
 }

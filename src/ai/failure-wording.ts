@@ -53,7 +53,7 @@ export const LOADING_WORDING: readonly RegExp[] = [
 /** Wording of a server that has no such endpoint (an old LM Studio without /v1/responses, say). */
 export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
   /unexpected endpoint or method/i, // LM Studio
-  /cannot post \//i, // Express-based servers
+  /cannot (?:post|get) \//i, // Express-based servers ("Cannot POST /chat/completions", "Cannot GET /models")
   /^not found$/i, // generic 404
   /404 page not found/i, // Go servers (Ollama)
   /^file not found$/i, // llama.cpp server (404 {"error":{"message":"File Not Found","type":"not_found_error","code":404}} for any path it lacks)

@@ -7,6 +7,11 @@ export interface WebPage {
   title: string | undefined;
   /** The program named by the `server` header or the page's `<address>` line (Apache's, nginx's): "Apache/2.4.57 (Debian)"; undefined if none. */
   seems: string | undefined;
+  /**
+   * What a page that is short text says (shortText): Express's "Cannot POST /chat/completions" (a framework's
+   * words for a path it lacks); undefined otherwise.
+   */
+  says?: string | undefined;
 }
 
 /**
@@ -21,7 +26,19 @@ export function webPageOf(text: string, headers: IncomingHttpHeaders): WebPage |
   const title = plainText(firstMatch(text, /<title[^>]*>([\s\S]*?)<\/title>/i) ?? firstMatch(text, /<h1[^>]*>([\s\S]*?)<\/h1>/i));
   const header = headers.server;
   const seems = (typeof header === "string" && header.trim() !== "" ? header.trim().slice(0, 80) : undefined) ?? plainText(firstMatch(text, /<address[^>]*>([\s\S]*?)<\/address>/i));
-  return { title, seems };
+  return { title, seems, says: shortText(text, title) };
+}
+
+/**
+ * The words of a page that is short text: a `<pre>` line (Express's default page, "Cannot POST /x"), or a body
+ * with no markup at all (text sent as text/html); at most 80 characters, and not the title's words (nor within them).
+ */
+function shortText(html: string, title: string | undefined): string | undefined {
+  const text = plainText(html.includes("<") ? firstMatch(html, /<pre[^>]*>([\s\S]*?)<\/pre>/i) : html, 200);
+  if (text === undefined || text.length > 80) return undefined;
+  const [said, named] = [text.toLowerCase(), title?.toLowerCase()];
+  if (named !== undefined && (said.includes(named) || named.includes(said))) return undefined;
+  return text;
 }
 
 /**
@@ -42,24 +59,36 @@ export function webPageFailure(answer: { status: number; page: WebPage }, reques
   const { status, page } = answer;
   const url = new URL(request.url);
   const detail = webPageWords(page);
-  const message = `the server at ${url.host} answered ${request.method} ${url.pathname} ${status} with ${detail}: it is not a model server — ${WEB_PAGE_FIX}`;
+  const message = `the server at ${url.host} answered ${request.method} ${url.pathname} ${status} with ${detail}${WEB_PAGE_UNSURE}`;
   return { kind: "no-endpoint", status, message, detail, webPage: true };
 }
 
-/** What to do about a web page where a model server was expected. */
+/**
+ * A web page's words where the model's baseUrl is not known: a proxy or web framework in front of a model
+ * server answers a path it lacks so, as does another program on the port. Where the model is known,
+ * webPageAdvice (endpoint-advice.ts) replaces it: the path first where the baseUrl's shape says so.
+ */
+export const WEB_PAGE_UNSURE = ": not a model server's API there — check the provider's baseUrl: either its path is not the API's (a proxy or web framework in front of a model server answers a path it lacks with such a page) or another program holds that port";
+
+/** The failure's words up to the page (`the server at … answered POST /x 404 with an HTML page (…)`), without the general advice. */
+export function webPageHead(message: string): string {
+  return message.endsWith(WEB_PAGE_UNSURE) ? message.slice(0, -WEB_PAGE_UNSURE.length) : message;
+}
+
+/** What to do about a web page where a model server was expected, when nothing says the baseUrl's path is wrong. */
 export const WEB_PAGE_FIX = "check the provider's baseUrl (its host and port): another program holds that port — start the model server where the baseUrl points, or point the baseUrl at the model server";
 
 /** A server's words for a message, when its body is a web page: what the page is, never its markup. */
 export function webPageWords(page: WebPage): string {
-  return `an HTML page${page.title ? ` ("${page.title}")` : ""}${page.seems ? `, served by ${page.seems}` : ""}`;
+  return `an HTML page${page.title ? ` ("${page.title}")` : ""}${page.says ? ` saying "${page.says}"` : ""}${page.seems ? `, served by ${page.seems}` : ""}`;
 }
 
 function firstMatch(text: string, pattern: RegExp): string | undefined {
   return pattern.exec(text.slice(0, 64 * 1024))?.[1];
 }
 
-/** Markup out, entities for the few common ones, whitespace folded, at most 80 characters; undefined when nothing is left. */
-function plainText(html: string | undefined): string | undefined {
+/** Markup out, entities for the few common ones, whitespace folded, at most `most` characters (80); undefined when nothing is left. */
+function plainText(html: string | undefined, most = 80): string | undefined {
   if (html === undefined) return undefined;
   const text = html
     .replace(/<[^>]*>/g, " ")
@@ -72,5 +101,5 @@ function plainText(html: string | undefined): string | undefined {
     .replace(/\s+/g, " ")
     .trim();
   if (text === "") return undefined;
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return text.length > most ? `${text.slice(0, most - 3)}...` : text;
 }

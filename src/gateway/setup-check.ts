@@ -118,6 +118,7 @@ function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string,
   for (const host of hosts("error")) {
     const look = byHost.get(host)?.look;
     if (look?.state === "error" && look.notModelServer) words.push(`the server at ${host} is not a model server: it answered ${look.message} — ${look.fix ?? "check the provider's baseUrl"}`);
+    else if (look?.state === "error" && look.page) words.push(`the server at ${host} answered ${look.message} — ${look.fix ?? "check the provider's baseUrl"}`);
     else words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — ${look?.state === "error" && look.fix ? look.fix : "see its log"}`);
   }
   return words.join("; ");

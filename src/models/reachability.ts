@@ -2,8 +2,8 @@ import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
-import { baseUrlFix } from "../ai/endpoint-advice.js";
-import { WEB_PAGE_FIX } from "../ai/web-page-answer.js";
+import { baseUrlFix, webPageAdvice } from "../ai/endpoint-advice.js";
+import { webPageHead } from "../ai/web-page-answer.js";
 import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
 import { keyAdvice, keyWhereOf } from "./key-advice.js";
 import { askServerKind } from "../ai/server-kind-probe.js";
@@ -18,7 +18,7 @@ export const QUICK_TIMEOUTS = { connectMs: 300, firstByteMs: 400, idleMs: 400, t
  * sent nothing in time (running, but stuck or busy); nothing is there (refused, no such host, no
  * connection in time); or it answered with an error (or dropped the connection). `message`: the failure's words.
  */
-export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string; fix?: string | undefined; notModelServer?: true | undefined };
+export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string; fix?: string | undefined; page?: true | undefined; notModelServer?: true | undefined };
 
 /** What a look is kept under: the model and the address it was taken at (a look at an old baseUrl says nothing of the new one). */
 export function lookKey(model: Pick<ModelSpec, "ref" | "baseUrl">): string {
@@ -87,8 +87,12 @@ function loadWords(model: ModelSpec, kind: "llamacpp" | "ollama" | undefined): s
 /** A failed listing as a look: an answer with an error status, a connection that went quiet, or nothing there. */
 function lookOf(failure: Failure, where: { model: ModelSpec; baseUrl: string }): ServerLook {
   const { api } = where.model;
-  // A web page: another program holds the address (what it seems to be, and the fix; no markup).
-  if (failure.webPage) return { state: "error", message: `${failure.message.replace(/^the server at \S+ answered /, "").replace(/: it is not a model server.*$/, "")}`, fix: WEB_PAGE_FIX, notModelServer: true };
+  // A web page: the baseUrl's path first where its shape is wrong, "not a model server" only where nothing says the path is (webPageAdvice; no markup).
+  if (failure.webPage) {
+    const advice = webPageAdvice(where.model, failure.detail ?? "");
+    const message = webPageHead(failure.message).replace(/^the server at \S+ answered /, "");
+    return advice.notModelServer ? { state: "error", message, fix: advice.fix, page: true, notModelServer: true } : { state: "error", message: `${message}: ${advice.words}`, fix: advice.fix, page: true };
+  }
   if (failure.kind === "no-endpoint") {
     const fix = baseUrlFix(where.baseUrl, api);
     return { state: "error", message: failure.message, fix: fix ? `the baseUrl's path is probably wrong (${fix.why}): set it to "${fix.suggested}"` : `${where.baseUrl} does not serve api "${api}": check the provider's baseUrl and api` };

@@ -9,7 +9,7 @@ import { providerPath } from "../models/provider-words.js";
 import { loopbackOnlyAdvice } from "../models/loopback-only-advice.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
 import { llamaContextFlags } from "../models/context-fit.js";
-import { baseUrlFix, pathOfBaseUrl } from "../ai/endpoint-advice.js";
+import { baseUrlFix, pathOfBaseUrl, webPageAdvice } from "../ai/endpoint-advice.js";
 import { clipDetail } from "../ai/classify-failure.js";
 import type { Failure } from "../ai/types.js";
 import type { ServerKind } from "../ai/server-kind.js";
@@ -148,12 +148,17 @@ function listingNotServed(model: ModelSpec, failure: Failure): StatusProblem {
   const noList = /without a model list/.test(failure.message);
   const said = noList ? `without a model list (${failure.status}): ${clipDetail(failure.detail ?? "")}` : `with an error (${failure.status}): ${clipDetail(failure.detail ?? failure.message)}`;
   const fix = baseUrlFix(model.baseUrl, model.api);
-  // A web page: another program holds the address (a web server, a router's page) — not a model server at all.
+  // A web page: the baseUrl's path first where its shape is wrong (a proxy's or framework's page for a path it lacks); "not a model server" only where nothing says the path is (webPageAdvice).
   if (failure.webPage) {
+    const page = failure.detail ?? "an HTML page";
+    const advice = webPageAdvice(model, page);
+    const where = `${providerPath(model, "baseUrl")}`;
     return {
       id: "no-model-listing", severity: "error",
-      title: `the server at ${origin} is not a model server: it answered GET ${path} ${failure.status ?? ""} with ${failure.detail ?? "an HTML page"}`,
-      fix: `check ${providerPath(model, "baseUrl")} (its host and port): another program holds that port — start the model server at ${origin}, or point the baseUrl at the model server; try: curl ${url}`,
+      title: advice.notModelServer ? `the server at ${origin} is not a model server: it answered GET ${path} ${failure.status ?? ""} with ${page}` : `the server at ${origin} answered GET ${path} ${failure.status ?? ""} with ${page}: ${advice.words}`,
+      fix: advice.notModelServer
+        ? `check ${where} (its host and port): another program holds that port — start the model server at ${origin}, or point the baseUrl at the model server; try: curl ${url}`
+        : `${advice.fix.replace("the provider's baseUrl", where)}; try: curl ${url}`,
     };
   }
   return {

@@ -22,8 +22,9 @@ export function fileSystemFault(error: unknown, context: FaultContext): HearthEr
   return new FileSystemFault({ message: `cannot ${context.doing} ${context.path}: ${what}`, details: [fix], code });
 }
 
-/** A file-system error on the state dir as the user reads it, with the system's code (ENOSPC, EROFS…) kept for who judges it (StateWrites). */
+/** A file-system error on the state dir as the user reads it, with the system's code (ENOSPC, EROFS…) kept for who judges it (StateWrites, isStateDirRefusal). */
 export class FileSystemFault extends HearthError {
+  /** ENOSPC, EACCES, …; undefined when the error had none. */
   readonly code: string | undefined;
 
   constructor(fault: { message: string; details: readonly string[]; code: string | undefined }) {
@@ -41,6 +42,18 @@ export interface WriteWatch {
   failed(error: unknown): void;
 }
 
+/**
+ * Codes of a state dir that cannot take a write now, which the disk or the user's fix to it mends (space
+ * freed, a mode or mount changed, a file moved aside, files closed) — not a fault in hearth.
+ */
+const STATE_DIR_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EMFILE", "ENFILE", "EIO", "ENOTDIR", "EEXIST", "EISDIR", "ELOOP", "ENAMETOOLONG"]);
+
+/** Whether an error is the state dir refusing a write (STATE_DIR_CODES), as a FileSystemFault or the errno error itself. */
+export function isStateDirRefusal(error: unknown): boolean {
+  const code = error instanceof FileSystemFault ? error.code : (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && STATE_DIR_CODES.has(code);
+}
+
 /** A path that exists but is not a regular file (a directory, a device, a FIFO, a socket). */
 export function notARegularFile(context: FaultContext, kind: string): HearthError {
   return new HearthError("runtime", `cannot ${context.doing} ${context.path}: it is ${kind}, not a regular file`, [
@@ -48,7 +61,6 @@ export function notARegularFile(context: FaultContext, kind: string): HearthErro
   ]);
 }
 
-/** "a directory", "a character device", … for a path that exists; undefined when it is a regular file or absent. */
 /**
  * What an open refused with ENXIO is: a FIFO with nobody at the other end, or a device with no
  * device behind it (/dev/tty without a terminal). Asked of the path; a FIFO when it cannot be told.
@@ -61,6 +73,7 @@ export function unopenableKind(path: string): string {
   }
 }
 
+/** "a directory", "a character device", … for a path that exists; undefined when it is a regular file or absent. */
 export function nonRegularKind(stats: { isFile(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string | undefined {
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return "a directory";

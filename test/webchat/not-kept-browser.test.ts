@@ -4,6 +4,7 @@
 // too), says why, and sends them again by itself once the gateway can keep them — answered once.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
@@ -15,7 +16,7 @@ import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser } from "../helpers/scripted-model.js";
 
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
-/** Every browser wait is bounded by this; the page sends a kept message again every 15 s. */
+/** Every browser wait is bounded by this; the page sends a kept message again after 15 s (a reload starts it over). */
 const WAIT_MS = 40_000;
 const KEPT_TEXT = "typed while the disk was full";
 
@@ -71,7 +72,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     writeFileSync(inbox, "not a folder");
     await sendMessage(page, KEPT_TEXT);
     const held = page.locator("[data-held]", { hasText: KEPT_TEXT });
-    await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself every 15 s/ }).waitFor();
+    await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself: after 15 s, then less often \(at most every 5 min\)/ }).waitFor();
     // The gateway holds the refusal as a setup problem until a write succeeds: the page's banner says it (t19 #7).
     await page.locator("#setup-banner:not([hidden]) #setup-problems", { hasText: /hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/ }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
@@ -94,6 +95,38 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
       .split("\n")
       .map((line) => JSON.parse(line) as { type: string; text?: string })
       .filter((entry) => entry.type === "user" && entry.text === KEPT_TEXT);
+    assert.equal(saved.length, 1, "saved once");
+    assert.deepEqual(pageErrors, []);
+  });
+  // s24 review #9: a refusal that waiting does not mend (here the journal's path is a socket: ENXIO, no disk's
+  // refusal) is a 500 internal_error: the page keeps the message, says so, and sends it on the user's Retry alone.
+  test("refused for a fault waiting does not mend: kept with Retry, sent when the user presses it, answered once", async () => {
+    assert.ok(gateway && model && browser);
+    const { page } = browser;
+    await page.goto(gateway.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await sendMessage(page, "before the fault");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: before the fault" }).waitFor();
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+    const journal = join(stateDir, "inbox", `${gateway.child.pid}.jsonl`);
+    rmSync(journal, { force: true });
+    const socket: Server = createServer();
+    await new Promise<void>((resolve) => socket.listen(journal, resolve));
+    const text = "typed while the journal was a socket";
+    await sendMessage(page, text);
+    const held = page.locator("[data-held]", { hasText: text });
+    await held.locator(".held-note", { hasText: /Not sent — hearth could not keep it: cannot keep the message .*ENXIO.* Waiting will not fix this: Retry sends it again/ }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "not-kept-fault-held.png") });
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    rmSync(journal, { force: true });
+    await held.getByRole("button", { name: "Retry" }).click();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${text}` }).waitFor();
+    assert.equal(await page.locator("[data-held]").count(), 0);
+    const saved = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; text?: string })
+      .filter((entry) => entry.type === "user" && entry.text === text);
     assert.equal(saved.length, 1, "saved once");
     assert.deepEqual(pageErrors, []);
   });

@@ -4,6 +4,7 @@ import { JournalFullFault, type GatewayPort } from "../../gateway/port.js";
 import { missingKey } from "../../models/missing-key.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { isHearthError, type HearthError } from "../../shared/errors.js";
+import { isStateDirRefusal } from "../../shared/fs-fault.js";
 import { errorBody } from "./errors.js";
 import type { HttpLogger } from "./logger.js";
 import { takenMessages } from "./taken-messages.js";
@@ -106,7 +107,9 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
         else {
           // One the state dir could not keep (its journal cannot be written) gets no 202: the sender hears why.
           if (!kept) notKept = error;
-          logger.error({ err: error, session }, "a web chat message failed");
+          // The state dir refusing it (sent again by the page, later and later): its words, no stack; any other fault with its stack.
+          if (!kept && isStateDirRefusal(error)) logger.warn({ session, problem: error instanceof Error ? error.message : String(error) }, "a web chat message was not kept: the state dir refused it");
+          else logger.error({ err: error, session }, "a web chat message failed");
         }
       })
       .finally(() => {
@@ -118,9 +121,15 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (refused) return c.json(errorBody({ message: [refused.message, ...refused.details].join("; "), type: "invalid_request_error", code: "bad_request" }), 400);
     // The messages waiting already hold as much as the gateway keeps waiting: refused now, with what to do (507: no room to keep it).
     if (notKept instanceof JournalFullFault) return c.json(errorBody({ message: [notKept.message, ...notKept.details].join(" — "), type: "server_error", code: "journal_full" }), 507);
-    if (notKept !== undefined) {
-      const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "the gateway could not keep the message; its log has the details";
+    // The state dir refusing the write (full, read-only, not writable): waiting, or the user's fix to the disk, mends it — the page sends it again.
+    if (notKept !== undefined && isStateDirRefusal(notKept)) {
+      const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "the state dir could not keep the message; the gateway's log has the details";
       return c.json(errorBody({ message: `not accepted: ${message}`, type: "server_error", code: "not_kept" }), 500);
+    }
+    // Any other fault: waiting will not mend it, so the page keeps the message for the user to send again (not by itself).
+    if (notKept !== undefined) {
+      const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "a fault in hearth kept it from keeping the message (its log says what: hearth logs)";
+      return c.json(errorBody({ message: `not accepted: ${message}`, type: "server_error", code: "internal_error" }), 500);
     }
     return c.json({ accepted: true }, 202);
   });

@@ -8,7 +8,7 @@ import { showLinkBanner } from "./link-banner.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { createOutbox, UNKEPT_RETRY_MS, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createOutbox, nextUnkeptWait, UNKEPT_RETRY_MS, type HeldMessage, type HeldOutcome } from "./outbox.js";
 import { createMessageSender, RESEND } from "./message-sender.js";
 import { createModelPicks } from "./model-picks.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
@@ -103,7 +103,7 @@ export async function startWebChat(): Promise<void> {
   const send = createMessageSender({ api, fresh, echoes, reportError });
 
   const outboxBox = byId("outbox", HTMLDivElement);
-  const outbox = createOutbox({ storage: window.localStorage, container: outboxBox, onChange: () => outbox.draw(current) });
+  const outbox = createOutbox({ storage: window.localStorage, container: outboxBox, onChange: () => outbox.draw(current), onRetry: () => flushOutbox() });
   /** A held message goes once the open conversation is on screen (a reload after the gateway came back draws it first). */
   const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
     await opened;
@@ -117,9 +117,15 @@ export async function startWebChat(): Promise<void> {
     outbox.flush(sendHeld).catch(reportError);
   };
   // A message the gateway could not keep (its disk full) is sent again while it is there: it keeps none of it meanwhile.
-  window.setInterval(() => {
-    if (link.state().kind === "up" && outbox.unkept()) flushOutbox();
-  }, UNKEPT_RETRY_MS);
+  // After 15 s, and each try it refuses again doubles the wait (at most 5 min); none left to send starts it over.
+  const retryUnkept = (waitMs: number): void => {
+    window.setTimeout(() => {
+      if (!outbox.unkept()) return retryUnkept(UNKEPT_RETRY_MS);
+      if (link.state().kind === "up") flushOutbox();
+      retryUnkept(nextUnkeptWait(waitMs));
+    }, waitMs);
+  };
+  retryUnkept(UNKEPT_RETRY_MS);
 
   const view = createConversationView({
     container: transcript,
@@ -371,7 +377,8 @@ export async function startWebChat(): Promise<void> {
     const literal = literalText(text);
     const session = current;
     const choice = chosen();
-    const hold = (mayHaveArrived: boolean, why?: string): void => outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived, ...(why ? { why } : {}) });
+    const hold = (mayHaveArrived: boolean, unkept?: { why: string; byUser?: true | undefined }): void =>
+      outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived, ...(unkept ? { why: unkept.why, ...(unkept.byUser ? { byUser: true } : {}) } : {}) });
     // The gateway away: kept, visibly, and sent once it is back.
     if (link.state().kind !== "up") {
       hold(false);
@@ -385,7 +392,8 @@ export async function startWebChat(): Promise<void> {
       if (outcome.kind === "done" || outcome.kind === "taken") return;
       bubble?.remove();
       // The gateway could not keep it (a full disk): the typed words are the only copy — kept here, and sent again later.
-      if (outcome.kind === "unkept") hold(false, outcome.why);
+      // A fault in hearth (not the disk): kept too, for the user's Retry.
+      if (outcome.kind === "unkept") hold(false, outcome);
       else hold(outcome.mayHaveArrived);
     });
   });

@@ -9,6 +9,12 @@ import type { MessageRequest } from "./wire-types.js";
  */
 const NOT_KEPT_NOW = new Set(["not_kept", "journal_full"]);
 
+/**
+ * A refusal of a message the gateway could not keep for a fault of its own (`internal_error`): waiting will not
+ * mend it, so the page keeps the message for the user to send again (its Retry), not by itself.
+ */
+const NOT_KEPT_FAULT = "internal_error";
+
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 export const RESEND = Symbol("resend");
 
@@ -51,6 +57,7 @@ export function createMessageSender(parts: MessageSenderParts) {
       if (index >= 0) queue.splice(index, 1);
       if (error instanceof GatewayAway) return { kind: "away", mayHaveArrived: error.mayHaveArrived };
       if (error instanceof ApiError && error.code !== undefined && NOT_KEPT_NOW.has(error.code)) return { kind: "unkept", why: error.message };
+      if (error instanceof ApiError && error.code === NOT_KEPT_FAULT) return { kind: "unkept", why: error.message, byUser: true };
       reportError(error);
       return { kind: "done" };
     }

@@ -15,21 +15,31 @@ export interface HeldMessage {
   agent?: string | undefined;
   /** A try was sent and its answer lost: the gateway may have kept it, so it is sent as a resend (`repeated`). */
   mayHaveArrived: boolean;
-  /** The gateway's words when it was there but could not keep it (a full disk): it is sent again every {@link UNKEPT_RETRY_MS}. */
+  /** The gateway's words when it was there but could not keep it (a full disk): it is sent again later (unkeptRetryMs). */
   why?: string | undefined;
+  /** It could not be kept for a fault in hearth (waiting will not mend it): it waits for the user's Retry, not sent by itself. */
+  byUser?: true | undefined;
   /** A tab is sending it now (or was, and closed before it heard back: then it may have arrived). */
   sending?: boolean | undefined;
   at: string;
 }
 
-/** How often the page sends again a message the gateway could not keep (its state dir's disk full): as the gateway tries its own kept messages. */
+/** The first wait before the page sends again a message the gateway could not keep (its state dir's disk full): as the gateway tries its own kept messages. */
 export const UNKEPT_RETRY_MS = 15_000;
+/** The longest wait between those tries: each failed try doubles the wait (15 s, 30 s, 60 s …) up to this. */
+export const UNKEPT_RETRY_MOST_MS = 5 * 60_000;
+
+/** The wait after a try that the gateway refused again: twice the last one, at most UNKEPT_RETRY_MOST_MS. */
+export function nextUnkeptWait(lastMs: number): number {
+  return Math.min(lastMs * 2, UNKEPT_RETRY_MOST_MS);
+}
 
 /**
  * How sending one went: sent (or refused, the error shown): it leaves the outbox; away: kept for later;
- * unkept: the gateway is there but could not keep it now (`why`, its words): kept, and sent again later.
+ * unkept: the gateway is there but could not keep it now (`why`, its words): kept, and sent again later —
+ * by the user's Retry alone where `byUser` (a fault in hearth, which waiting does not mend).
  */
-export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean } | { kind: "unkept"; why: string };
+export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean } | { kind: "unkept"; why: string; byUser?: true | undefined };
 
 export interface Outbox {
   hold(message: Omit<HeldMessage, "id" | "at" | "sending">): void;
@@ -47,7 +57,7 @@ export interface Outbox {
    * answer was lost) and says that did arrive, so it leaves the outbox rather than go twice. True if one did.
    */
   arrived(session: string, text: string): boolean;
-  /** Whether a message waits that the gateway was there for but could not keep (sent again every {@link UNKEPT_RETRY_MS}). */
+  /** Whether a message waits that the gateway was there for but could not keep, to be sent again by itself (not one that waits for the user's Retry). */
   unkept(): boolean;
 }
 
@@ -57,7 +67,7 @@ function isHeld(value: unknown): value is HeldMessage {
 }
 
 /** The messages not sent yet, in this browser's localStorage (`hearth.unsent-messages`): a reload or a closed tab keeps them. */
-export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void }): Outbox {
+export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void; onRetry: () => void }): Outbox {
   const { storage, container } = options;
   // Another tab held, sent or cancelled one: shown here too.
   window.addEventListener("storage", (event) => {
@@ -89,11 +99,26 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
     const rows = here.map((message) => {
       const cancel = element("button", { className: "held-cancel", text: "Cancel", attributes: { type: "button" } });
       cancel.addEventListener("click", () => change(message.id, () => undefined));
+      const why = message.why?.replace(/^not accepted: /, "");
+      if (message.byUser) {
+        // A fault in hearth: sent again only when the user says so (after a restart of the gateway, say).
+        const retry = element("button", { className: "held-retry", text: "Retry", attributes: { type: "button" } });
+        retry.addEventListener("click", () => {
+          change(message.id, (stored) => ({ ...stored, byUser: undefined }));
+          options.onRetry();
+        });
+        return element(
+          "div",
+          { className: "held", attributes: { "data-held": message.id } },
+          element("div", { className: "message user held-message", text: message.shown }),
+          element("p", { className: "held-note", text: `Not sent — hearth could not keep it: ${why ?? "a fault in hearth"}. Waiting will not fix this: Retry sends it again. ` }, retry, cancel),
+        );
+      }
       return element(
         "div",
         { className: "held", attributes: { "data-held": message.id } },
         element("div", { className: "message user held-message", text: message.shown }),
-        element("p", { className: "held-note", text: message.why ? `Not sent yet — hearth could not keep it: ${message.why.replace(/^not accepted: /, "")}. It is sent again by itself every ${UNKEPT_RETRY_MS / 1000} s. ` : "Not sent yet — will be sent when hearth is back. " }, cancel),
+        element("p", { className: "held-note", text: why ? `Not sent yet — hearth could not keep it: ${why}. It is sent again by itself: after ${UNKEPT_RETRY_MS / 1000} s, then less often (at most every ${UNKEPT_RETRY_MOST_MS / 60_000} min). ` : "Not sent yet — will be sent when hearth is back. " }, cancel),
       );
     });
     if (elsewhere > 0) rows.push(element("p", { className: "held-elsewhere", text: `${elsewhere} more ${elsewhere === 1 ? "message waits" : "messages wait"} in other conversations.` }));
@@ -103,7 +128,8 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
 
   const sendAll = async (send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void> => {
     for (;;) {
-      const next = read().at(0);
+      // One that waits for the user's Retry is left where it is; the others go past it.
+      const next = read().find((message) => !message.byUser);
       if (!next) return;
       // A tab closed while sending it (or one without Web Locks sends it): it may have arrived, so it goes as a resend.
       const message = next.sending ? { ...next, mayHaveArrived: true } : next;
@@ -113,7 +139,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
         change(message.id, () => undefined);
         continue;
       }
-      if (outcome.kind === "unkept") change(message.id, (stored) => ({ ...stored, sending: false, why: outcome.why }));
+      if (outcome.kind === "unkept") change(message.id, (stored) => ({ ...stored, sending: false, why: outcome.why, ...(outcome.byUser ? { byUser: true } : {}) }));
       else change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived, why: undefined }));
       return;
     }
@@ -133,7 +159,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
       write([...read(), { ...message, id, at: new Date().toISOString() }]);
     },
     draw,
-    unkept: () => read().some((message) => message.why !== undefined && !message.sending),
+    unkept: () => read().some((message) => message.why !== undefined && !message.sending && !message.byUser),
     arrived: (session, text) => {
       const match = read().find((message) => message.mayHaveArrived && !message.sending && message.session === session && message.shown === text);
       if (match) change(match.id, () => undefined);
