@@ -173,14 +173,16 @@ export class LoadState {
   }
 
   /**
-   * What answers at this replica showed it is not the server that answered (the connection refused, a 404 or a web
-   * page on the model's path): what it answered, and what LM Studio said there, are forgotten until the model answers
-   * again — "answered lately" no longer stands for "loaded".
+   * What answers at this replica showed the model is not served there now (the connection refused, a 404 or a web
+   * page on the model's path, the server saying it has no such model): that it answered is forgotten until it answers
+   * again — "answered lately" no longer stands for "loaded" — and what was known of it there says not loaded (kept,
+   * not dropped: a listing or a wait must not take an unknown for loaded).
    */
   notTheServer(model: ModelSpec, baseUrl: string): void {
     const key = `${baseUrl}\u0000${model.id}`;
     this.answered.delete(key);
-    this.known.delete(key);
+    const known = this.known.get(key);
+    if (known) this.known.set(key, { ...known, loaded: false, at: this.clock.now() });
     this.doubts.add(key);
   }
 
