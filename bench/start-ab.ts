@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agent } from "./sections/gateway-requests.js";
-import { BARE_SERVER, cpuMs, gatewayArgs, gatewayConfig, spawnUpstream, startToHealthy, vmRssBytes, type Child } from "./sections/gateway.js";
+import { BARE_SERVER, cpuMs, gatewayArgs, gatewayConfig, spawnUpstream, startRounds, startSide, vmRssBytes } from "./sections/gateway.js";
 import { formatMs, median, p99, printTable } from "./stats.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -39,21 +39,9 @@ const config = gatewayConfig(dir, upstream.url);
 const sides = [
   { name: "node -e (bare http server)", args: ["-e", BARE_SERVER] },
   ...checkouts.map((checkout, index) => ({ name: checkout, args: [...(index === checkouts.length - 1 ? nodeArgs : []), ...gatewayArgs(config, checkout)] })),
-].map((side) => ({ ...side, ms: [] as number[], cpu: [] as number[], alive: [] as { process: Child; at: number }[] }));
+].map(startSide);
 try {
-  for (let run = 0; run < runs; run++) {
-    for (let turn = 0; turn < sides.length; turn++) {
-      const index = (run + turn) % sides.length;
-      const side = sides[index] as (typeof sides)[number];
-      const state = join(dir, `start-${run}-${index}`);
-      const started = await startToHealthy(side.args, { HOME: state, HEARTH_STATE_DIR: state });
-      side.ms.push(started.ms);
-      side.cpu.push(started.cpuMs);
-      if (run >= runs - kept) side.alive.push({ process: started.process, at: performance.now() });
-      else await started.process.stop();
-    }
-    process.stdout.write(`\rround ${run + 1} of ${runs}`);
-  }
+  await startRounds(sides, { dir, runs, kept, onRound: (run) => process.stdout.write(`\rround ${run + 1} of ${runs}`) });
   const alive = sides.flatMap((side) => side.alive);
   await sleep(Math.min(15_000, Math.max(0, ...alive.map((entry) => entry.at + IDLE_MS - performance.now()))));
   const idle = sides.map((side) => ({ rss: side.alive.map((entry) => mb(vmRssBytes(entry.process.child.pid))), cpu: side.alive.map((entry) => cpuMs(entry.process.child.pid)) }));

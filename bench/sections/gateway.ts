@@ -160,6 +160,39 @@ export function gatewayArgs(config: string, checkout = root): string[] {
 }
 
 
+/** One process a start benchmark starts again and again: its start times, CPU times, and the last rounds' processes, kept running. */
+export interface StartSide {
+  name: string;
+  args: string[];
+  ms: number[];
+  cpu: number[];
+  alive: { process: Child; at: number }[];
+}
+
+export const startSide = (side: { name: string; args: string[] }): StartSide => ({ ...side, ms: [], cpu: [], alive: [] });
+
+/**
+ * Starts each side `runs` times to its first 200 on /health (a state dir of its own each time, under `dir`), the
+ * order rotating by run (no side always starts first, or right after another's exit); the last `kept` rounds'
+ * processes are kept running (`alive`), the others stopped. `onRound` is told after each round.
+ */
+export async function startRounds(sides: readonly StartSide[], options: { dir: string; runs: number; kept: number; onRound?: (run: number) => void }): Promise<void> {
+  const { dir, runs, kept } = options;
+  for (let run = 0; run < runs; run++) {
+    for (let turn = 0; turn < sides.length; turn++) {
+      const index = (run + turn) % sides.length;
+      const side = sides[index] as StartSide;
+      const state = join(dir, `start-${run}-${index}`);
+      const started = await startToHealthy(side.args, { HOME: state, HEARTH_STATE_DIR: state });
+      side.ms.push(started.ms);
+      side.cpu.push(started.cpuMs);
+      if (run >= runs - kept) side.alive.push({ process: started.process, at: performance.now() });
+      else await started.process.stop();
+    }
+    options.onRound?.(run);
+  }
+}
+
 /**
  * Start to a healthy /health and idle RSS, beside a bare Node HTTP server; with HEARTH_BENCH_BASELINE
  * (another checkout, built) its gateway too, in the same rounds: before/after side by side in one run.
@@ -170,21 +203,9 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
     { name: "node -e (bare http server)", args: ["-e", BARE_SERVER] },
     { name: "hearth gateway", args: gatewayArgs(config) },
     ...(baseline ? [{ name: `hearth gateway of ${baseline} (HEARTH_BENCH_BASELINE)`, args: gatewayArgs(config, baseline) }] : []),
-  ].map((side) => ({ ...side, ms: [] as number[], cpu: [] as number[], alive: [] as { process: Child; at: number }[] }));
+  ].map(startSide);
   try {
-    for (let run = 0; run < runs; run++) {
-      // The order rotates by run: no side always starts first (or right after another's exit).
-      for (let turn = 0; turn < sides.length; turn++) {
-        const index = (run + turn) % sides.length;
-        const side = sides[index] as (typeof sides)[number];
-        const state = join(dir, `start-${run}-${index}`);
-        const started = await startToHealthy(side.args, { HOME: state, HEARTH_STATE_DIR: state });
-        side.ms.push(started.ms);
-        side.cpu.push(started.cpuMs);
-        if (run >= runs - kept) side.alive.push({ process: started.process, at: performance.now() });
-        else await started.process.stop();
-      }
-    }
+    await startRounds(sides, { dir, runs, kept });
     // Idle RSS: the last few of each, 10 s after each became healthy.
     const alive = sides.flatMap((side) => side.alive);
     const wait = Math.max(0, ...alive.map((entry) => entry.at + 10_000 - performance.now()));
