@@ -10,11 +10,12 @@ import { localClock } from "../shared/local-time.js";
 import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import { lookKey, type ServerLook } from "../models/reachability.js";
+import { ServerLooks } from "./server-looks.js";
 import type { RouterEvent } from "../models/router-events.js";
 import { busyNotice, checkSessionKey, type SessionPlace } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
 import type { EventStream } from "../shared/event-stream.js";
-import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, ShownImage } from "./port.js";
+import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
 import { CatalogueCache } from "./catalogue.js";
 import { HealthNews } from "./health-news.js";
 import { LiveTurns } from "./live-turns.js";
@@ -26,7 +27,7 @@ import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
 import { historyMatch } from "./client-history.js";
-import { shownImages } from "./shown-images.js";
+import { imagesOf } from "./shown-images.js";
 import { findResend, retryAsked, sentAgainWords } from "./resend.js";
 import { contextUse } from "./context-use.js";
 import { callerFault, KeptMessages, stateFault } from "./kept-messages.js";
@@ -50,7 +51,7 @@ export class Gateway implements GatewayPort {
   private readonly queue = new SessionQueue();
   private readonly listeners = new Set<(event: GatewayEvent) => void>();
   /** By model ref: what the last setup check found of its local server. */
-  private readonly reachable = new Map<string, ServerLook>();
+  private readonly looks = new ServerLooks();
   /** The catalogue last made (a reload brings new catalog and agents). */
   private readonly catalogues = new CatalogueCache();
   private problems: readonly string[] = [];
@@ -334,11 +335,10 @@ export class Gateway implements GatewayPort {
     const look = (model: ModelSpec): Promise<ServerLook> => this.dependencies.reachability.look(model, signal).catch((error: unknown): ServerLook => ({ state: "absent", message: error instanceof Error ? error.message : String(error) }));
     // What a server answered is said on the page, in the status and the log (setup problems, provider health): a key it echoes is masked first.
     const masked = (found: ServerLook): ServerLook => (found.state === "answers" || !this.dependencies.secrets ? found : { ...found, message: this.dependencies.secrets.redact(found.message) });
+    const check = this.looks.begin();
     const found = await Promise.all(local.map(async (model) => [lookKey(model), masked(await look(model))] as const));
-    // Only the looks at the addresses serving now are kept: one taken at an old baseUrl says nothing of the new one.
-    this.reachable.clear();
-    for (const [key, seen] of found) this.reachable.set(key, seen);
-    this.refreshProblems();
+    // A later check began meanwhile (the 10 s timer, a reload's): its looks are newer than these.
+    if (this.looks.apply(check, found)) this.refreshProblems();
     return this.problems;
   }
 
@@ -348,9 +348,7 @@ export class Gateway implements GatewayPort {
    */
   modelAnswered(ref: ModelRef): void {
     const model = this.dependencies.state().catalog.models.get(ref);
-    if (!model?.local || this.reachable.get(lookKey(model))?.state === "answers") return;
-    this.reachable.set(lookKey(model), { state: "answers" });
-    this.refreshProblems();
+    if (model?.local && this.looks.answered(lookKey(model))) this.refreshProblems();
   }
 
   /** After a config reload (or one that failed): the setup is judged afresh against the config serving. */
@@ -441,7 +439,7 @@ export class Gateway implements GatewayPort {
 
   private healthSources(): HealthSources {
     const { catalog, agents } = this.dependencies.state();
-    return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.reachable };
+    return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.looks.current };
   }
 
   private computeProblems(): string[] {
@@ -454,7 +452,7 @@ export class Gateway implements GatewayPort {
       if (refused) return `the hosted ${model.ref} cannot answer: ${refused.why}`;
       return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
     };
-    const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
+    const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.looks.current, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
     const unsaved = this.dependencies.stateWrites?.problem();
     return unsaved === undefined ? problems : [...problems, unsaved];
   }
@@ -499,10 +497,4 @@ export class Gateway implements GatewayPort {
       }
     }
   }
-}
-
-/** A waiting message's images as its saved message will show them; nothing when it has none. */
-function imagesOf(images: Parameters<typeof shownImages>[0]): { images?: ShownImage[] } {
-  const shown = shownImages(images);
-  return shown ? { images: shown } : {};
 }

@@ -66,3 +66,49 @@ test("a look belongs to the address it was taken at, and a model that just answe
   assert.equal(events.at(-1)?.type, "route-end");
   assert.deepEqual(gateway.setupProblems(), [], "a proxied answer counts too");
 });
+
+// s24 review #8: setup checks overlap (the start's, the 10 s timer's, a reload's) and a stuck server holds a look for
+// seconds. An older check that ends after a newer one must not undo it, nor undo a turn answered since it began.
+test("an older setup check that ends late changes nothing a newer check or a turn since found", async () => {
+  const dir = join(temp.dir, "overlap");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "hearth.json5");
+  // The first listing is held (a server busy, then gone for it): its look fails once it is let go, after the others.
+  let releaseFirst: () => void = () => undefined;
+  let firstAsked: () => void = () => undefined;
+  const asked = new Promise<void>((resolve) => (firstAsked = resolve));
+  let listings = 0;
+  const server = await startFakeServer(async (request) => {
+    if (request.method !== "GET") return { kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 1, output: 1 } }) };
+    if (++listings > 1) return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+    firstAsked();
+    await new Promise<void>((resolve) => (releaseFirst = resolve));
+    return { kind: "reset-before-headers" };
+  });
+  closers.push(() => server.close());
+  config(file, server.baseUrl);
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: join(dir, "state") }, cwd: dir, config: file });
+  closers.push(() => runtime.close());
+  const { gateway } = runtime;
+
+  const older = gateway.checkSetup();
+  await asked;
+  assert.deepEqual(await gateway.checkSetup(), [], "the newer check: the server answers");
+  releaseFirst();
+  await older;
+  assert.deepEqual(gateway.setupProblems(), [], "the older check's failed look, taken before, is not applied over the newer one");
+
+  // A turn answered while a check's look is out: that look, taken before the answer, does not say the server is absent.
+  listings = 0;
+  const during = gateway.checkSetup();
+  await new Promise<void>((resolve) => {
+    const wait = (): void => (listings > 0 ? resolve() : void setTimeout(wait, 5));
+    wait();
+  });
+  listings = 1;
+  const handled = await gateway.handle({ channel: "webchat", session: "during", text: "hi" });
+  assert.equal(handled.kind === "turn" && handled.result.ok, true, JSON.stringify(handled));
+  releaseFirst();
+  await during;
+  assert.deepEqual(gateway.setupProblems(), [], "the model answered after the look began: it answers");
+});
