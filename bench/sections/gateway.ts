@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { BenchResults } from "../results.js";
 import { formatMs, median, p99, printTable } from "../stats.js";
+import { freePort } from "../../test/helpers/free-port.js";
 import { benchModes } from "./gateway-modes.js";
 import { agent, chat, health, ok, request } from "./gateway-requests.js";
 import { benchEventSubscribers, SUBSCRIBERS } from "./gateway-subscribers.js";
@@ -45,8 +46,11 @@ export interface Child {
   stop(): Promise<string>;
 }
 
-/** Spawns `node args`, resolves once a line of its stdout matches `pattern` (first group: the URL), within `timeoutMs`. */
-export async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
+/**
+ * Spawns `node args`, resolves once a line of its stdout matches `pattern` (first group: the URL), within
+ * `timeoutMs` — or at once with `pattern.url`, for a process whose address is known before it prints anything.
+ */
+export async function spawnNode(args: readonly string[], pattern: RegExp | { url: string }, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
   const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -54,6 +58,10 @@ export async function spawnNode(args: readonly string[], pattern: RegExp, env: N
   // "close": the process has exited and its output has all been read (its last lines included).
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
+    if (!(pattern instanceof RegExp)) {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => (out += `${line}\n`));
+      return resolve(pattern.url);
+    }
     const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms from node ${args.join(" ")}\n${out}\n${err}`)), timeoutMs);
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       out += `${line}\n`;
@@ -94,7 +102,7 @@ export const spawnUpstream = (): Promise<Child> => spawnNode(["--import", "tsx",
 
 const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
 /** The reference: a bare Node HTTP server started the same way and asked the same /health. */
-export const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
+export const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(Number(process.env.BENCH_PORT??0),"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
 
 /** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits (and at SIGUSR2, starting afresh). */
 const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);const line=()=>console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms");console.log("idle reference ready");process.stdin.resume();process.on("SIGUSR2",()=>{line();h.reset()});process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();line()})`;
@@ -129,15 +137,20 @@ export function cpuMs(pid: number | undefined): number {
 
 /** Spawn to the first 200 on /health (polled every 2 ms, bounded by 20 s); the CPU time the process had used when it answered. */
 export async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ process: Child; ms: number; cpuMs: number }> {
+  // A port chosen before the spawn (in place of `--port 0`; the bare server's BENCH_PORT): /health is asked from the
+  // spawn on, not from a line the process prints (the gateway's banner waits for its first look at the model servers).
+  const port = await freePort();
+  const chosen = args.map((arg, index) => (arg === "0" && args[index - 1] === "--port" ? String(port) : arg));
+  const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = await spawnNode(args, URL_LINE, env);
-  for (let attempt = 0; performance.now() - started < 20_000; attempt++) {
-    const status = await request(`${child.url}/health`, { timeoutMs: 2_000 }).then((reply) => reply.status, () => 0);
+  const child = await spawnNode(chosen, { url }, { ...env, BENCH_PORT: String(port) });
+  while (performance.now() - started < 20_000 && child.child.exitCode === null) {
+    const status = await request(`${url}/health`, { timeoutMs: 2_000 }).then((reply) => reply.status, () => 0);
     if (status === 200) return { process: child, ms: performance.now() - started, cpuMs: cpuMs(child.child.pid) };
     await sleep(2);
   }
-  await child.stop();
-  throw new Error(`no healthy /health within 20 s: ${child.url}`);
+  const said = await child.stop();
+  throw new Error(`no healthy /health within 20 s at ${url} (node ${chosen.join(" ")})\n${said}`);
 }
 
 
