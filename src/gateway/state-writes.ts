@@ -1,8 +1,5 @@
-import { FileSystemFault, type WriteWatch } from "../shared/fs-fault.js";
+import { FileSystemFault, isStateDirRefusal, type WriteWatch } from "../shared/fs-fault.js";
 import { localClock } from "../shared/local-time.js";
-
-/** The file-system refusals that say the state dir cannot take what hearth saves: not one file that is a directory (EISDIR: that session alone). */
-const STATE_DIR_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "ENOTDIR", "EEXIST", "EIO"]);
 
 /** A state dir that refused a write, until one succeeds again. */
 export interface StateWriteFailure {
@@ -30,7 +27,8 @@ export class StateWrites implements WriteWatch {
   }
 
   failed(error: unknown): void {
-    if (!(error instanceof FileSystemFault) || error.code === undefined || !STATE_DIR_CODES.has(error.code)) return;
+    // The state dir refusing the write (isStateDirRefusal) — but not one session file that is a directory (EISDIR: that session's problem alone).
+    if (!(error instanceof FileSystemFault) || !isStateDirRefusal(error) || error.code === "EISDIR") return;
     const message = [error.message, ...error.details.map((line) => (line.startsWith("fix: ") ? line : `fix: ${line}`))].join(" — ");
     if (this.failure?.message === message) return;
     this.failure = { message, since: this.failure?.since ?? (this.options.clock ?? Date.now)() };

@@ -1,8 +1,8 @@
 import { constants, existsSync, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
-import { FileSystemFault, fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext, type WriteWatch } from "../shared/fs-fault.js";
-import { HearthError } from "../shared/errors.js";
+import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext, type WriteWatch } from "../shared/fs-fault.js";
+import { takeBackAppend } from "./append-take-back.js";
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
@@ -169,33 +169,11 @@ export class JsonlSessionStore implements SessionStore {
           if (created) await this.files.unlink(path).catch(() => undefined);
           throw fault;
         }
-        throw await this.takeBack({ handle, size: before.size, created, path, fault });
+        throw await takeBackAppend({ handle, size: before.size, created, path, fault, unlink: (file) => this.files.unlink(file) });
       } finally {
         await handle.close().catch(() => undefined);
       }
     });
-  }
-
-  /**
-   * A write that failed partway (a full disk, a quota, an I/O error) is taken back: the file is cut
-   * to its length before it (no torn line for the next reader), and a file this append created is
-   * removed (no empty session left by a message that could not be saved). The fault as it stands
-   * then: when the cut fails too, it says what the file holds now.
-   */
-  private async takeBack(write: { handle: fsPromises.FileHandle; size: number; created: boolean; path: string; fault: HearthError }): Promise<HearthError> {
-    const { handle, size, created, path, fault } = write;
-    try {
-      await handle.truncate(size);
-      if (created) {
-        await handle.close().catch(() => undefined);
-        await this.files.unlink(path);
-      }
-      return fault;
-    } catch (error) {
-      const why = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
-      const message = `${fault.message.replace(/; nothing was written$/, "")}; what was written of it could not be taken back (${why}): the file ends in a broken line, which reading skips`;
-      return fault instanceof FileSystemFault ? new FileSystemFault({ message, details: fault.details, code: fault.code }) : new HearthError(fault.kind, message, fault.details);
-    }
   }
 
   /** Opens a session file to append to, creating it when absent (`created`: this call made it, so a failed first write removes it). */
