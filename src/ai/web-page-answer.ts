@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { decodeEntities } from "../shared/html-to-text.js";
 import type { Failure } from "./types.js";
 
 /** What an answer that is a web page (HTML) says of itself: its title, and the program that seems to serve it. */
@@ -87,17 +88,10 @@ function firstMatch(text: string, pattern: RegExp): string | undefined {
   return pattern.exec(text.slice(0, 64 * 1024))?.[1];
 }
 
-/** Markup out, entities for the few common ones, whitespace folded, at most `most` characters (80); undefined when nothing is left. */
+/** Markup out, entities decoded (as web_fetch's text is), whitespace folded, at most `most` characters (80); undefined when nothing is left. */
 function plainText(html: string | undefined, most = 80): string | undefined {
   if (html === undefined) return undefined;
-  const text = html
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
+  const text = decodeEntities(html.replace(/<[^>]*>/g, " "))
     .replace(/\s+/g, " ")
     .trim();
   if (text === "") return undefined;

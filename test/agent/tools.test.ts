@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { allowedProgram, createExecTool } from "../../src/agent/tools/exec.js";
-import { htmlToText } from "../../src/agent/tools/html-to-text.js";
+import { htmlToText } from "../../src/shared/html-to-text.js";
 import { createMemoryTool, notesPath } from "../../src/agent/tools/memory.js";
 import { isPrivateAddress } from "../../src/agent/tools/private-address.js";
 import { createBuiltinTools, policyFor } from "../../src/agent/tools/registry.js";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import * as z from "zod";
 import { decodedBody, guardedGet, readLimited, RefusedError, resolveWithDns, type ResolveHost } from "./guarded-get.js";
-import { htmlToText } from "./html-to-text.js";
+import { htmlToText } from "../../shared/html-to-text.js";
 import { gatewayPorts } from "./gateway-ports.js";
 import { onThisMachine, refusalReason } from "./private-address.js";
 import type { Tool, ToolOutput } from "./tool.js";

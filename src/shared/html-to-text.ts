@@ -1,4 +1,4 @@
-import { ownValue } from "../../shared/own-key.js";
+import { ownValue } from "./own-key.js";
 /** Elements whose content is never text a reader sees. */
 const DROPPED = ["script", "style", "noscript", "head", "template", "svg", "iframe", "object", "canvas"];
 /** Tags that start a paragraph (a blank line) and tags that only break the line. */
