@@ -36,10 +36,10 @@ export interface GatewayRuntime {
   port: GatewayPort;
   /**
    * The start's first setup check: each local server of the main chain asked whether it answers (a server
-   * that sends nothing is given up after 0.5–1 s; all of them after 2 s). The gateway listens meanwhile, and
-   * says its setup lines once it is done.
+   * that sends nothing is given up after 0.5–1 s; all of them after 2 s). Begun by the first call (the gateway
+   * calls it once it listens, so /health never waits for a model server); later calls give the same check.
    */
-  setupChecked: Promise<void>;
+  firstSetupCheck(): Promise<void>;
   /** The config serving now. */
   loaded(): LoadedConfig;
   /** Reads the config file again; on an error the old config keeps serving and the error is thrown. */
@@ -100,8 +100,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const checkSetup = (): Promise<void> => refreshDefault().then(askServers);
   // Before the gateway listens: with no config file, the model LM Studio lists first is the default any request gets.
   await refreshDefault();
-  // Not waited for here: a round trip to each local server (9–15 ms on a loaded machine; 0.5–1 s for one that sends nothing) held /health back.
-  const setupChecked = askServers();
+  // Begun once the gateway listens: a round trip to each local server (9–15 ms on a loaded machine; 0.5–1 s for one that sends nothing) held /health back.
+  let setupChecked: Promise<void> | undefined;
+  const firstSetupCheck = (): Promise<void> => (setupChecked ??= askServers());
   const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
   setupTimer.unref();
   const healthTimer = setInterval(publishHealth, 2_000);
@@ -146,7 +147,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
 
   return {
     port,
-    setupChecked,
+    firstSetupCheck,
     loaded: () => runtime.config.loaded,
     async reload() {
       const result = await runtime.reload();

@@ -32,7 +32,7 @@ test("no config file: LM Studio started after the gateway, serving another model
   const home = join(temp.dir, "home");
   const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, onWarning: () => undefined, setupIntervalMs: 50, defaultLocalBaseUrl: `http://127.0.0.1:${port}/v1` });
   closers.push(() => runtime.close());
-  await runtime.setupChecked;
+  await runtime.firstSetupCheck();
   assert.equal(runtime.port.catalogue().models[0]?.ref, "lmstudio/minimax-m2.1-gs32", "nothing answered at the start: the documented default");
   assert.ok(runtime.port.setupProblems().some((line) => line.includes(`127.0.0.1:${port}`)), runtime.port.setupProblems().join("\n"));
 
@@ -83,7 +83,7 @@ test("no config file: a server that takes the connection and sends nothing is ca
   const home = join(temp.dir, "home-hung");
   const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, onWarning: () => undefined, setupIntervalMs: 50, defaultLocalBaseUrl: `http://127.0.0.1:${port}/v1` });
   closers.push(() => runtime.close());
-  await runtime.setupChecked;
+  await runtime.firstSetupCheck();
   const said: (readonly string[])[] = [];
   closers.push(runtime.port.subscribe((event) => (event.type === "setup" ? said.push(event.problems) : undefined)));
   const problems = runtime.port.setupProblems();

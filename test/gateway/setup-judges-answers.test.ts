@@ -25,7 +25,7 @@ async function setupProblems(name: string, provider: string, model: string): Pro
   );
   const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, configFlag: file, onWarning: () => undefined });
   closers.push(() => runtime.close());
-  await runtime.setupChecked;
+  await runtime.firstSetupCheck();
   return runtime.port.setupProblems();
 }
 

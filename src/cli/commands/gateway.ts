@@ -120,6 +120,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     keepRunning();
     throw error;
   }
+  // Listening: the start's check of the model servers begins (it never holds /health back).
+  const setupChecked = runtime.firstSetupCheck();
 
   // HEARTH_LOOP_LAG=1 (benchmarks): the event loop's delay from here on, printed when the gateway stops.
   const loopLag = io.env.HEARTH_LOOP_LAG ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
@@ -164,9 +166,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   }
   // The first stop signal, from now on (one that came already is kept by the queue).
   const stopSignal = signals.next();
-  // The setup lines below say what the start's check of the model servers found: it ran while the gateway began to listen.
+  // The setup lines below say what the start's check of the model servers found (begun once the gateway listened).
   // A stop asked for meanwhile does not wait for it: the banner follows with what is known, then the stop.
-  await Promise.race([runtime.setupChecked, stopSignal]);
+  await Promise.race([setupChecked, stopSignal]);
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   const banner = listenBanner({ bind, port: server.port, url: server.url });
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);
