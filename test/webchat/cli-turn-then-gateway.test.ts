@@ -157,4 +157,21 @@ describe("a terminal's turn followed at once by a turn of the gateway in the sam
     }
     assert.deepEqual(pageErrors, []);
   });
+  test("/compact typed in one tab: its answer stays in that tab, and no tab shows an answer under way for it", async () => {
+    await sender.getByLabel("Message").fill("/compact");
+    await sender.getByLabel("Message").press("Enter");
+    for (const [name, page] of [["sender", sender], ["watcher", watcher]] as const) {
+      await page.locator(".command-result").last().waitFor();
+      // Whatever the compaction told on its way (no turn: a command) came before its answer.
+      assert.equal(await page.locator('.message.assistant[data-state="streaming"]').count(), 0, `${name}: no answer under way: ${await page.locator("#transcript").innerText()}`);
+    }
+    // The turn after it is drawn (and any read it starts) with the command's answer kept in the tab that typed it.
+    await sender.getByLabel("Message").fill("after the compaction");
+    await sender.getByLabel("Message").press("Enter");
+    await settled(sender, "Heard: after the compaction");
+    await sender.locator(".command-result").last().waitFor();
+    assert.equal(await sender.locator('.message.assistant[data-state="streaming"]').count(), 0);
+    await sender.screenshot({ path: join(ARTIFACTS, "cli-then-gateway-compact.png") });
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -312,11 +312,11 @@ export async function startWebChat(): Promise<void> {
         return;
       }
       case "turn-event": {
-        // Told outside any turn (no turn id, none followed here): the wait before a turn (another process holds the
-        // conversation) or a command's work (/compact). No answer is under way: the conversation read again says what
-        // waits, and why.
+        // Told outside any turn (no turn id, none followed here): no answer is under way. The wait before a turn
+        // (another process holds the conversation): the conversation read again shows the message waiting, and why.
+        // A command's work (/compact): its command-result says how it went (a read now would wipe that answer).
         if (event.turn === undefined && !liveTurns.has(event.session)) {
-          if (event.session === current) readAgain();
+          if (event.session === current && event.event.type === "notice" && event.event.about === "session-busy") readAgain();
           return;
         }
         let turn = liveTurns.get(event.session);
