@@ -198,6 +198,9 @@ export class Gateway implements GatewayPort {
     await inbox?.recovered(session, { onWait, signal: lockSignal });
     const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
     this.writing.add(session);
+    // What another process wrote before this turn got the lock (its answer) is told before this turn starts: its write,
+    // settling as the lock changed hands, was this process's to hide from the watch (writing, or its own look by then).
+    if (await this.dependencies.store.writtenElsewhere(session).catch(() => false)) this.publish({ type: "session-updated", session });
     try {
       // A turn a process that is gone left cut here (a killed `hearth agent`: no gateway start closes it) is closed, and said, before this one.
       for (const notice of (await inbox?.closeGoneIn(this.dependencies.store, session)) ?? []) emit({ type: "notice", text: notice });

@@ -230,6 +230,13 @@ export class JsonlSessionStore implements SessionStore {
     return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.written.get(key), look) });
   }
 
+  async writtenElsewhere(key: string): Promise<boolean> {
+    const look = await this.files.stat(this.where(key)).catch(() => undefined);
+    if (!look) return false;
+    const own = this.written.get(key);
+    return own === undefined || own.size !== look.size || own.mtimeMs !== look.mtimeMs;
+  }
+
   async delete(key: string): Promise<void> {
     const path = this.where(key);
     return this.serially(key, async () => {

@@ -105,6 +105,11 @@ export class MemorySessionStore implements SessionStore {
     return () => undefined;
   }
 
+  /** No other process writes an in-memory session. */
+  async writtenElsewhere(): Promise<boolean> {
+    return false;
+  }
+
   async delete(key: string): Promise<void> {
     this.sessions.delete(checkSessionKey(key));
   }

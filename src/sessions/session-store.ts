@@ -106,6 +106,12 @@ export interface SessionStore {
   reserve(key: string): Promise<SessionPlace>;
   /** Calls `onChange(key)` when a session is written by another process (this one's own writes are not told); returns the function that stops it. */
   watch(onChange: (key: string) => void): () => void;
+  /**
+   * Whether the session's file is not as this process's own last write left it: another process wrote to it
+   * since (a file this process never wrote counts when it exists). Asked once a turn holds the lock, when
+   * every other writer is done: what `watch` may not have told (a write settling as this process took the lock).
+   */
+  writtenElsewhere(key: string): Promise<boolean>;
   /** Removes a session (the caller holds its lock). */
   delete(key: string): Promise<void>;
   /** Makes everything written durable and lets go of what is cached. */

@@ -12,6 +12,8 @@ import { configuredCommand, painter, terminalSafe, writeLine, type CliIo, type G
 import { ChatHistory } from "../chat-history.js";
 import { ChatInput } from "../chat-input.js";
 import { createCliRuntime } from "../cli-runtime.js";
+import { ConfigStamp } from "../config-stamp.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { Spinner } from "../spinner.js";
 
 export interface ChatOptions extends GlobalOptions {
@@ -36,6 +38,22 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
   let failures = 0;
   let turn: AbortController | undefined;
+  // A chat stays open for hours: each message is answered by the config as it is then (a fallback removed is
+  // never called), as the gateway's reload has it; an edit that cannot be loaded leaves the last good one serving.
+  const envFile = serviceEnvFile(io.env);
+  const configStamp = new ConfigStamp([runtime.config.loaded.location.file, ...(envFile ? [envFile] : [])]);
+  const readConfigAgain = async (): Promise<void> => {
+    if (!configStamp.changed()) return;
+    const reloaded = await runtime.reload();
+    if (reloaded.ok) {
+      writeLine(io.stderr, paint("dim", "config reloaded"));
+      for (const warning of reloaded.warnings) writeLine(io.stderr, warning);
+      return;
+    }
+    const [problem, ...details] = reloaded.problems;
+    writeLine(io.stderr, paint("yellow", `hearth: config reload failed, the config read before keeps serving this chat: ${problem ?? "(no reason given)"}`));
+    for (const line of details) writeLine(io.stderr, `  ${line}`);
+  };
 
   const head = agent.chainFor((await runtime.store.read(key)).entries)[0];
   // Say it before the first message, not after it.
@@ -63,6 +81,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       if (text.trim() === "") continue;
       if (/^[ \t]*\/(exit|quit)$/.test(text)) break;
       if (tty) history.save(text);
+      await readConfigAgain();
       if (isCommand(text)) {
         const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
         if (answer.kind === "command") writeLine(io.stdout, answer.text);

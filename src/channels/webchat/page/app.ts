@@ -76,6 +76,13 @@ export async function startWebChat(): Promise<void> {
   const showStop = (): void => void (stopButton.hidden = !busy.has(current));
   const echoes = new Map<string, (string | typeof RESEND)[]>();
   const toDraw = new Set<LiveTurn>();
+  /**
+   * Conversations whose saved history changed in a way the live events do not carry (another process wrote
+   * to it, a message waits for another process's turn) and that are not yet drawn as read since: read again
+   * as soon as nothing of this page's is only on screen (its messages sent and not yet begun), at the latest
+   * at its next turn's end.
+   */
+  const stale = new Set<string>();
 
   /** How the notes name a model: its alias, else its ref (as the turn's fallback notice does). */
   const names = { aliasOf: (ref: string) => models.find((model) => model.ref === ref)?.alias };
@@ -216,6 +223,8 @@ export async function startWebChat(): Promise<void> {
   const showSession = async (session: string): Promise<void> => {
     const ticket = ++opening;
     current = session;
+    // Read whole now: nothing told before this read is left to read again.
+    stale.delete(session);
     if (sessionFromHash(location.hash) !== session) history.replaceState(null, "", `#session=${encodeURIComponent(session)}`);
     showSessions();
     const data = await readSession(session);
@@ -245,12 +254,21 @@ export async function startWebChat(): Promise<void> {
     fresh.delete(session);
     await opened;
     const data = await readSession(session);
-    // A message sent from here and not yet started is only on screen: the saved history would wipe it.
-    if (ticket !== opening || session !== current || busy.has(session) || (echoes.get(session) ?? []).length > 0) return;
+    // A message sent from here and not yet started is only on screen: the saved history would wipe it (the
+    // conversation stays stale, read again once its turn ends). A turn under way is drawn as a reload draws it:
+    // the saved history, then the turn so far from the read, joined to what the live events told.
+    if (ticket !== opening || session !== current || (echoes.get(session) ?? []).length > 0) return;
+    stale.delete(session);
     view.showTranscript(data?.items ?? []);
     if (data?.live) view.drawTurn(adoptTurn(session, data.live));
     view.showWaiting(data?.waiting ?? []);
     showContextUse(contextGauge, contextText, data?.context);
+  };
+
+  /** The open conversation changed where the live events do not say how: read again (now, or once it can be drawn). */
+  const readAgain = (): void => {
+    stale.add(current);
+    reloadTranscript().catch(reportError);
   };
 
   const onEvent = (event: GatewayEvent): void => {
@@ -294,6 +312,13 @@ export async function startWebChat(): Promise<void> {
         return;
       }
       case "turn-event": {
+        // Told outside any turn (no turn id, none followed here): no answer is under way. The wait before a turn
+        // (another process holds the conversation): the conversation read again shows the message waiting, and why.
+        // A command's work (/compact): its command-result says how it went (a read now would wipe that answer).
+        if (event.turn === undefined && !liveTurns.has(event.session)) {
+          if (event.session === current && event.event.type === "notice" && event.event.about === "session-busy") readAgain();
+          return;
+        }
         let turn = liveTurns.get(event.session);
         if (!turn || (event.turn !== undefined && turn.turn !== event.turn)) {
           turn = newLiveTurn(event.turn);
@@ -317,7 +342,8 @@ export async function startWebChat(): Promise<void> {
           view.drawTurn(turn);
           void refreshContext();
           // A resend's turn changed how earlier messages read (its try sent again: no Retry there, its notice says so): drawn as saved.
-          if (turn.retryOf !== undefined) reloadTranscript().catch(reportError);
+          // So is a conversation another process wrote to while this page could not draw it (its message shown, not yet begun).
+          if (turn.retryOf !== undefined || stale.has(current)) reloadTranscript().catch(reportError);
         }
         void refreshSessions().catch(reportError);
         return;
@@ -348,7 +374,7 @@ export async function startWebChat(): Promise<void> {
         // Another process (`hearth agent`, `hearth chat`) wrote to the session: what it wrote is read again.
         changed(event.session);
         void refreshSessions().catch(reportError);
-        if (event.session === current && !busy.has(current)) reloadTranscript().catch(reportError);
+        if (event.session === current) readAgain();
         return;
       }
       case "command-result": {
