@@ -13,7 +13,15 @@
 // 2-core machine, 1.0 from the 7,000th; 100 compares cold gateways); HEARTH_AB_NODE_ARGS (e.g. "--cpu-prof
 // --cpu-prof-dir=/tmp/prof") is passed to node for the last checkout's gateway only; HEARTH_AB_KEYED=1 gives the
 // provider an API key (a made-up one the fake upstream ignores), so that every answer is masked for a secret the
-// config knows, as a user's with a hosted key is (without one only key shapes are looked for). Linux only (/proc).
+// config knows, as a user's with a hosted key is (without one only key shapes are looked for);
+// HEARTH_AB_ANSWER (default 3) is how many times the fake upstream repeats its 27-character answer, in 4-character
+// deltas: 3 is ~20 text frames, 30 is ~200 (a long answer, for the cost per streamed chunk to show);
+// HEARTH_AB_MODES (default "plain,stream") picks the kinds of request and their order: "plain" non-streaming,
+// "stream" streaming, one request at a time; "burst" streaming, HEARTH_AB_BURST (default 100) arrivals at once at
+// one side, then at the next (latency is each request's, from its arrival; HEARTH_AB_REQUESTS then counts bursts'
+// requests, rounded up to whole bursts, and the warm-up stays one at a time); HEARTH_AB_FLOOR=1 adds the reading
+// floor (bench/serve-reading-proxy.ts, a proxy that reads the upstream's stream as hearth must and does nothing
+// else) as one more side, measured the same way: what hearth costs beyond reading the stream. Linux only (/proc).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +40,16 @@ const perRound = Number(process.env.HEARTH_AB_REQUESTS ?? 400);
 const rounds = Number(process.env.HEARTH_AB_ROUNDS ?? 3);
 const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 4_000);
 const keyed = process.env.HEARTH_AB_KEYED === "1";
+const answerRepeats = Number(process.env.HEARTH_AB_ANSWER ?? 3);
+const modes = (process.env.HEARTH_AB_MODES ?? "plain,stream").split(",").filter(Boolean);
+const burst = Number(process.env.HEARTH_AB_BURST ?? 100);
+const floor = process.env.HEARTH_AB_FLOOR === "1";
+for (const mode of modes) {
+  if (!["plain", "stream", "burst"].includes(mode)) {
+    console.error(`HEARTH_AB_MODES: "${mode}" is not a mode; give a comma-separated list of plain, stream and burst`);
+    process.exit(2);
+  }
+}
 /**
  * The made-up key of HEARTH_AB_KEYED (no service's), random-looking as a real one is: a run of digits in it
  * ("0123456789") makes every long number in a line (pino's time) a possible piece of it, at several times the cost.
@@ -82,7 +100,7 @@ function config(dir: string, upstream: string): string {
 const dir = mkdtempSync(join(tmpdir(), "hearth-ab-"));
 const children: ChildProcess[] = [];
 try {
-  const upstream = await spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts")], /^(http:\/\/\S+)$/, {});
+  const upstream = await spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts"), String(answerRepeats)], /^(http:\/\/\S+)$/, {});
   children.push(upstream.child);
   const file = config(dir, upstream.url);
   const gateway = async (name: string, checkout: string, nodeArgs: string[]): Promise<Started> => {
@@ -97,27 +115,41 @@ try {
     const started = await gateway(`side-${index}`, checkout, index === checkouts.length - 1 ? extra : []);
     sides.push({ name: checkout, started, url: `${started.url}/v1/chat/completions` });
   }
+  if (floor) {
+    const started = await spawnNode(["--import", "tsx", join(root, "bench/serve-reading-proxy.ts"), upstream.url], /^(http:\/\/\S+)$/, {});
+    children.push(started.child);
+    sides.push({ name: "reading floor", started, url: `${started.url}/v1/chat/completions` });
+  }
   const straight = `${upstream.url}/v1/chat/completions`;
-  for (const stream of [false, true]) {
+  for (const mode of modes) {
+    const stream = mode !== "plain";
     const send = async (url: string): Promise<number> => ok(await request(url, { body: chat("local/m", stream) })).ms;
+    /** A burst's requests to one URL, all at once: each one's ms. */
+    const sendBurst = (url: string): Promise<number[]> => Promise.all(Array.from({ length: burst }, () => send(url)));
     const ms = sides.map((): number[] => []);
     const straightMs: number[] = [];
     const cpu = sides.map((): number[] => []);
     // Warm-up: JIT and connection pools, not counted.
     for (let i = 0; i < warmup; i++) for (const url of [...sides.map((side) => side.url), straight]) await send(url);
+    const steps = mode === "burst" ? Math.ceil(perRound / burst) : perRound;
+    const measured = mode === "burst" ? steps * burst : perRound;
     for (let round = 0; round < rounds; round++) {
       const before = sides.map((side) => cpuMs(side.started.child.pid));
-      for (let i = 0; i < perRound; i++) {
+      for (let i = 0; i < steps; i++) {
         // A different gateway first each time, so that none always follows another.
         for (let turn = 0; turn < sides.length; turn++) {
           const index = (i + turn) % sides.length;
-          ms[index]?.push(await send(sides[index]?.url ?? ""));
+          const url = sides[index]?.url ?? "";
+          if (mode === "burst") ms[index]?.push(...(await sendBurst(url)));
+          else ms[index]?.push(await send(url));
         }
-        straightMs.push(await send(straight));
+        if (mode === "burst") straightMs.push(...(await sendBurst(straight)));
+        else straightMs.push(await send(straight));
       }
-      sides.forEach((side, index) => cpu[index]?.push((cpuMs(side.started.child.pid) - (before[index] ?? 0)) / perRound));
+      sides.forEach((side, index) => cpu[index]?.push((cpuMs(side.started.child.pid) - (before[index] ?? 0)) / measured));
     }
-    console.log(`${stream ? "streaming" : "non-streaming"}: ${rounds} rounds x ${perRound} requests a side; straight p50 ${median(straightMs).toFixed(2)} p99 ${p99(straightMs).toFixed(2)} ms`);
+    const label = mode === "plain" ? "non-streaming" : mode === "stream" ? "streaming" : `streaming, bursts of ${burst}`;
+    console.log(`${label} (answer x${answerRepeats}): ${rounds} rounds x ${measured} requests a side; straight p50 ${median(straightMs).toFixed(2)} p99 ${p99(straightMs).toFixed(2)} ms`);
     sides.forEach((side, index) => {
       const times = ms[index] ?? [];
       const used = cpu[index] ?? [];

@@ -88,11 +88,15 @@ export class ResponseBuilder {
     if (this.done || delta === "") return;
     this.bound.add(delta.length);
     this.token();
-    if (!this.splitter) {
+    const splitter = this.splitter;
+    if (!splitter) {
       this.finalText(delta);
       return;
     }
-    this.apply(this.splitter.push(delta));
+    // Most deltas of a reply go through as they came: no segment list per delta.
+    const through = splitter.passThrough?.(delta);
+    if (through === undefined) this.apply(splitter.push(delta));
+    else if (through !== "") this.finalText(through);
   }
 
   private apply(segments: readonly Segment[]): void {

@@ -6,6 +6,12 @@ import { ThinkTagSplitter, type Segment } from "./think-tags.js";
 /** What the builder asks of whatever splits inline reasoning out of a reply's text. */
 export interface ReasoningSplitter {
   push(delta: string): Segment[];
+  /**
+   * The delta as text, when the splitter passes text through as it comes at this point of the reply (no
+   * tag can open or close in it): what `push` would give as its one text segment, without the list; ""
+   * for nothing. undefined: `push` it. Optional: a splitter without it is always pushed.
+   */
+  passThrough?(delta: string): string | undefined;
   /** The end of the reply (or of its text, before a tool call): whatever is held goes. */
   finish(): Segment[];
   /** Reasoning arrived on a separate channel (reasoning_content, Ollama's `thinking`, reasoning items). */
@@ -165,6 +171,17 @@ class LearningSplitter implements ReasoningSplitter {
       if (closingSpelling(this.opening)) this.orphan = true; // an empty block whose opening tag was in the prompt
     }
     return this.note(this.inner.push(delta));
+  }
+
+  passThrough(delta: string): string | undefined {
+    // The output's first characters are read for an opening or closing tag by push.
+    if (this.opening.length < LONGEST_START) return undefined;
+    const text = this.splitter?.passThrough(delta);
+    if (text === undefined || text === "") return text;
+    this.text = true;
+    if (this.shown !== undefined) this.shown += text;
+    this.segments += 1;
+    return text;
   }
 
   finish(): Segment[] {

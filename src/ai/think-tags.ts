@@ -128,6 +128,17 @@ export class ThinkTagSplitter {
     return out;
   }
 
+  /**
+   * `push` for a delta that can only be text — the output is past its start and any reasoning, so nothing
+   * in it is read for tags (state "text"): the delta itself, as the one text segment `push` would give
+   * ("" for none), without a list and a segment made per delta. undefined in any other state: `push` it.
+   */
+  passThrough(delta: string): string | undefined {
+    if (this.state !== "text" || this.afterReasoning) return undefined;
+    if (delta !== "") this.lastText = delta[delta.length - 1] as string;
+    return delta;
+  }
+
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];

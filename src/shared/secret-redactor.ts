@@ -198,7 +198,8 @@ export class SecretRedactor {
         // Anything but a plain object (an Error, whose message is no own key) is shown as redactValue shows it.
         const prototype: unknown = Object.getPrototypeOf(node);
         if (prototype !== Object.prototype && prototype !== null) return this.redactValue(value);
-        for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+        // for…in, not Object.keys: no list of keys made per object (a plain object inherits no enumerable key).
+        for (const key in node) pending.push((node as Record<string, unknown>)[key]);
       }
     }
     return value;

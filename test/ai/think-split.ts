@@ -3,6 +3,11 @@ import assert from "node:assert/strict";
 import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
 
 export function run(pieces: readonly string[], reasoner: boolean): Segment[] {
+  return runWith(pieces, reasoner, { passThrough: true });
+}
+
+/** `run`, each piece pushed (`passThrough: false`) or passed through where the splitter takes it so, as the reply builder does. */
+export function runWith(pieces: readonly string[], reasoner: boolean, how: { passThrough: boolean }): Segment[] {
   const splitter = new ThinkTagSplitter(reasoner);
   const out: Segment[] = [];
   const add = (segments: readonly Segment[]): void => {
@@ -12,7 +17,12 @@ export function run(pieces: readonly string[], reasoner: boolean): Segment[] {
       else out.push({ ...segment });
     }
   };
-  for (const piece of pieces) add(splitter.push(piece));
+  // As the reply builder feeds it: a piece the splitter passes through as text skips push (its list of segments).
+  for (const piece of pieces) {
+    const through = how.passThrough ? splitter.passThrough(piece) : undefined;
+    if (through === undefined) add(splitter.push(piece));
+    else if (through !== "") add([{ kind: "text", text: through }]);
+  }
   add(splitter.finish());
   return out;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
+import { runWith, splits } from "./think-split.js";
 
 /** Feeds the text in pieces of `size` characters and returns the merged segments. */
 function split(text: string, size: number, reasoner = false): { segments: Segment[] } {
@@ -110,4 +111,27 @@ test("whitespace before reasoning on its own channel goes, never after the answe
     segments.push(...splitter.push("Answer."), ...splitter.finish());
     assert.deepEqual(segments, [{ kind: "text", text: "Answer." }]);
   }
+});
+
+test("a piece passed through as text (passThrough, the reply builder's way) splits as pushing it would, however the reply is cut", () => {
+  const texts = [
+    "Hello there, this is a plain answer with a < and a </think> later on.",
+    "<think>The user greets me.</think>\n\nHello there! And <think>not a block</think> now.",
+    "The user wants a haiku.</think>Autumn moon rises",
+    "   \n<think>\n</think>\n\nAn answer after an empty block, </think> as text.",
+  ];
+  let passed = 0;
+  for (const text of texts) {
+    for (const reasoner of [false, true]) {
+      for (const pieces of splits(text)) {
+        assert.deepEqual(runWith(pieces, reasoner, { passThrough: true }), runWith(pieces, reasoner, { passThrough: false }), JSON.stringify({ pieces, reasoner }));
+        passed++;
+      }
+    }
+  }
+  // Pieces did pass through: a splitter past the start of a plain answer takes them so.
+  const splitter = new ThinkTagSplitter(false);
+  splitter.push("Hello there, ");
+  assert.equal(splitter.passThrough("friend"), "friend");
+  assert.ok(passed > 100);
 });

@@ -29,7 +29,7 @@ export function eventTooLong(most: number): FailureError {
  * `mostEventCharacters` (default MOST_EVENT_CHARACTERS) ends the read with a "stream-broken" failure.
  */
 export async function eachSse(body: AsyncIterable<Buffer>, handle: (message: EventSourceMessage) => boolean | undefined, options: { mostEventCharacters?: number } = {}): Promise<boolean> {
-  let pending: EventSourceMessage[] = [];
+  const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new Utf8Chunks();
   const most = options.mostEventCharacters ?? MOST_EVENT_CHARACTERS;
@@ -42,10 +42,15 @@ export async function eachSse(body: AsyncIterable<Buffer>, handle: (message: Eve
     parser.feed(text);
     if (pending.length > before) open = text.length - text.lastIndexOf("\n") - 1;
   };
+  // One list for the whole read, emptied once its events are handed on (not a new one per chunk).
   const handOn = (): boolean => {
-    const batch = pending;
-    pending = [];
-    for (const message of batch) if (handle(message) === true) return true;
+    for (let index = 0; index < pending.length; index++) {
+      if (handle(pending[index] as EventSourceMessage) === true) {
+        pending.length = 0;
+        return true;
+      }
+    }
+    pending.length = 0;
     return false;
   };
   // A body that hands its chunks on as they come (the HTTP client's) is read so: no promise and turn of the microtask queue per chunk.
