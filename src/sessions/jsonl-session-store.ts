@@ -104,7 +104,12 @@ export class JsonlSessionStore implements SessionStore {
   async read(key: string): Promise<ReadResult> {
     const path = this.where(key);
     return this.serially(key, async () => {
-      const session = await this.load(key, path, true);
+      // Found not as this process last wrote it (gone, a directory, unreadable): a file put back later looking as that write left it
+      // (moved aside and back) is a change all the same, told to whoever shows the session (t19 #9).
+      const session = await this.load(key, path, true).catch((error: unknown) => {
+        this.written.delete(key);
+        throw error;
+      });
       return session ? { entries: [...session.entries], tornTail: session.tornTail, damaged: [...session.damaged] } : { entries: [], tornTail: false, damaged: [] };
     });
   }
@@ -227,7 +232,12 @@ export class JsonlSessionStore implements SessionStore {
     // A session this process last wrote as it is now is its own write: not told. Only its writes: a read of another
     // process's write (a listing, a page's reload) says nothing of what a listener was shown, so it never hides the change.
     const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
-    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.written.get(key), look) });
+    // A change told is another's: the file is no longer as this process last left it, even if it comes back looking so (moved aside and back).
+    const told = (key: string): void => {
+      this.written.delete(key);
+      onChange(key);
+    };
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange: told, isOwn: (key, look) => same(this.written.get(key), look) });
   }
 
   async delete(key: string): Promise<void> {
@@ -275,6 +285,7 @@ export class JsonlSessionStore implements SessionStore {
         const summary = await this.serially(key, () => this.summary(key, path));
         if (summary) sessions.push(summary);
       } catch (error) {
+        this.written.delete(key);
         const fault = fileSystemFault(error, { path, doing: `read session "${key}" from` });
         problems.push([fault.message, ...fault.details].join("; "));
       }
@@ -289,8 +300,9 @@ export class JsonlSessionStore implements SessionStore {
     try {
       stats = await this.files.stat(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.written.delete(key);
+      return undefined;
     }
     const updated = new Date(stats.mtimeMs).toISOString();
     const open = this.open.get(key);
@@ -348,6 +360,7 @@ export class JsonlSessionStore implements SessionStore {
       stats = await this.files.stat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileSystemFault(error, context);
+      this.written.delete(key);
       this.open.delete(key);
       return undefined;
     }

@@ -307,6 +307,12 @@ export async function startWebChat(): Promise<void> {
       }
       case "turn-end": {
         changed(event.session);
+        // A message (or command) whose turn never began (its session could not take it): no turn-start takes its echo, this end does —
+        // else the page, holding an echo that waits for a start, would never read the conversation again (t19 #9).
+        if (event.notBegun?.channel === "webchat") {
+          const queue = echoes.get(event.session) ?? [];
+          if (queue[0] === RESEND || queue[0] === event.notBegun.text) queue.shift();
+        }
         const turn = liveTurns.get(event.session) ?? newLiveTurn();
         applyTurnResult(turn, event.result);
         busy.delete(event.session);
@@ -468,9 +474,10 @@ export async function startWebChat(): Promise<void> {
       await link.whenUp();
     }
   }
-  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet.
+  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet — unless the
+  // listing could not read every file: the conversation may be one of those, read to say why (not shown as empty).
   const first = current || listings[0]?.session || newSessionKey();
-  if (!listings.some((entry) => entry.session === first)) fresh.add(first);
+  if (!listings.some((entry) => entry.session === first) && sessionProblems.length === 0) fresh.add(first);
   await openSession(first).catch(reportError);
   connectLiveEvents({
     api,
