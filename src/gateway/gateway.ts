@@ -454,8 +454,7 @@ export class Gateway implements GatewayPort {
       return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
     };
     const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.looks.current, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
-    const unsaved = this.dependencies.stateWrites?.problem();
-    return unsaved === undefined ? problems : [...problems, unsaved];
+    return [...problems, ...(this.dependencies.stateWrites?.problems() ?? [])];
   }
 
   private agentFor(id: string | undefined): Agent {

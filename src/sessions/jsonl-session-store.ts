@@ -27,7 +27,7 @@ export interface JsonlSessionStoreOptions {
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
   files?: SessionFiles | undefined;
-  /** Told of each append: saved, or refused by the file system (the gateway's StateWrites). */
+  /** Told of each append (saved, or refused by the file system) and of each lock sessions/ refuses: the gateway's StateWrites. */
   writes?: WriteWatch | undefined;
   /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
   watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
@@ -116,15 +116,8 @@ export class JsonlSessionStore implements SessionStore {
 
   async append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
     if (entries.length === 0) return;
-    const watch = this.options.writes;
-    if (!watch) return this.appendNow(key, entries, options);
-    try {
-      await this.appendNow(key, entries, options);
-    } catch (error) {
-      watch.failed(error);
-      throw error;
-    }
-    watch.wrote();
+    await this.refusalsTold(() => this.appendNow(key, entries, options));
+    this.options.writes?.wrote("sessions");
   }
 
   private async appendNow(key: string, entries: readonly SessionEntry[], options: AppendOptions): Promise<void> {
@@ -201,15 +194,29 @@ export class JsonlSessionStore implements SessionStore {
 
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
     const file = this.where(key);
-    this.ensureDirectory();
     const ticket = options.place instanceof WaitTicket ? options.place : undefined;
-    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+    return this.refusalsTold(async () => {
+      this.ensureDirectory();
+      return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+    });
   }
 
   async lockIfFree(key: string): Promise<SessionLock | undefined> {
     const file = this.where(key);
-    this.ensureDirectory();
-    return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
+    return this.refusalsTold(async () => {
+      this.ensureDirectory();
+      return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
+    });
+  }
+
+  /** A save or a lock sessions/ refuses (full, read-only, not a folder) is told to `writes`; a lock it takes tells nothing (a full disk may take the lock and refuse the save). */
+  private async refusalsTold<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.options.writes?.failed("sessions", error);
+      throw error;
+    }
   }
 
   async locked(key: string): Promise<boolean> {
