@@ -114,7 +114,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const http = options.http ?? new HttpClient();
   const localBaseUrl = options.defaultLocalBaseUrl ?? defaultLocalBaseUrl(options.env);
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning, ...(options.sharesCooldowns ? { sharesCooldowns: options.sharesCooldowns } : {}) });
-  // A write the state dir refuses (full, read-only, unwritable) is a setup problem until one succeeds: the gateway announces it.
+  // A write the state dir refuses (full, read-only, unwritable) is a setup problem until one to the same place succeeds: the gateway announces it.
   const stateWrites = new StateWrites({ onChange: () => gateway.refreshProblems(), clock: () => routing.clock.now() });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets, writes: stateWrites });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));

@@ -40,7 +40,7 @@ export interface GatewayDependencies {
   secrets?: SecretRedactor | undefined;
   /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
   inbox?: MessageInbox | undefined;
-  /** Whether the state dir took the last write (a session saved, a message kept): a refusal is a setup problem until one succeeds. */
+  /** Whether each place of the state dir took its last write (a session saved, a message kept): a refusal is a setup problem until a write there succeeds. */
   stateWrites?: StateWrites | undefined;
   /** How often messages kept because their session could not be written are tried again (KEPT_RETRY_MS). */
   keptRetryMs?: number | undefined;

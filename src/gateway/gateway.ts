@@ -140,7 +140,8 @@ export class Gateway implements GatewayPort {
           // A message its journal refused was never accepted: its sender hears why (the web chat keeps it, saying so), and
           // no turn of it was told to anyone — a failed turn-end would say the same refusal a second time (t19 #9).
           const refused = inbound.keepWhenStopped === true && journal !== undefined && (await journal.then(() => false, () => true));
-          if (!refused) this.publish({ type: "turn-end", session, result: stateFault(session, error, keptIn) });
+          // A message never saved had no turn-start: its end names it (a page drops its copy on screen that waited for that start, t19 #9).
+          if (!refused) this.publish({ type: "turn-end", session, result: stateFault(session, error, keptIn), ...(progress.saved ? {} : { notBegun: { channel: inbound.channel, text: this.dependencies.secrets?.redact(text) ?? text } }) });
           throw callerFault(error, keptIn);
         }
       })
@@ -456,8 +457,7 @@ export class Gateway implements GatewayPort {
       return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
     };
     const problems = setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.looks.current, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
-    const unsaved = this.dependencies.stateWrites?.problem();
-    return unsaved === undefined ? problems : [...problems, unsaved];
+    return [...problems, ...(this.dependencies.stateWrites?.problems() ?? [])];
   }
 
   private agentFor(id: string | undefined): Agent {

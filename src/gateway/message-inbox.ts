@@ -96,10 +96,10 @@ export class MessageInbox {
     } catch (error) {
       this.heldBytes.delete(id);
       const fault = fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
-      this.options.writes?.failed(fault);
+      this.options.writes?.failed("journal", fault);
       throw fault;
     }
-    this.options.writes?.wrote();
+    this.options.writes?.wrote("journal");
     this.waiting.set(id, { id, ...item });
     return id;
   }

@@ -177,7 +177,8 @@ export type GatewayEvent =
   | ({ type: "turn-start"; session: string; channel: ChannelId; text: string; turn?: string | undefined } & TurnMessage)
   /** `turn` and `seq`: which turn, and the event's number in it from 1 (absent for a wait told before the turn begins). */
   | { type: "turn-event"; session: string; event: AgentEvent; turn?: string | undefined; seq?: number | undefined }
-  | { type: "turn-end"; session: string; result: TurnResult; turn?: string | undefined }
+  /** `notBegun`: the message (or command) whose turn never began — its session could not take it, no turn-start was told — as turn-start would have said it. */
+  | { type: "turn-end"; session: string; result: TurnResult; turn?: string | undefined; notBegun?: { channel: ChannelId; text: string } | undefined }
   /** A turn under way when the listener came (the first events of `/api/events`): what it told so far, as one snapshot. */
   | ({ type: "turn-live" } & LiveTurnSnapshot)
   /** The gateway now serves an edited config: the models, aliases and agents may have changed (read `/api/status` again). */

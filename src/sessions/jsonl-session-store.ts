@@ -27,7 +27,7 @@ export interface JsonlSessionStoreOptions {
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
   files?: SessionFiles | undefined;
-  /** Told of each append: saved, or refused by the file system (the gateway's StateWrites). */
+  /** Told of each append (saved, or refused by the file system) and of each lock sessions/ refuses: the gateway's StateWrites. */
   writes?: WriteWatch | undefined;
   /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
   watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
@@ -104,22 +104,20 @@ export class JsonlSessionStore implements SessionStore {
   async read(key: string): Promise<ReadResult> {
     const path = this.where(key);
     return this.serially(key, async () => {
-      const session = await this.load(key, path, true);
+      // Found not as this process last wrote it (gone, a directory, unreadable): a file put back later looking as that write left it
+      // (moved aside and back) is a change all the same, told to whoever shows the session (t19 #9).
+      const session = await this.load(key, path, true).catch((error: unknown) => {
+        this.written.delete(key);
+        throw error;
+      });
       return session ? { entries: [...session.entries], tornTail: session.tornTail, damaged: [...session.damaged] } : { entries: [], tornTail: false, damaged: [] };
     });
   }
 
   async append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
     if (entries.length === 0) return;
-    const watch = this.options.writes;
-    if (!watch) return this.appendNow(key, entries, options);
-    try {
-      await this.appendNow(key, entries, options);
-    } catch (error) {
-      watch.failed(error);
-      throw error;
-    }
-    watch.wrote();
+    await this.refusalsTold(() => this.appendNow(key, entries, options));
+    this.options.writes?.wrote("sessions");
   }
 
   private async appendNow(key: string, entries: readonly SessionEntry[], options: AppendOptions): Promise<void> {
@@ -196,15 +194,29 @@ export class JsonlSessionStore implements SessionStore {
 
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
     const file = this.where(key);
-    this.ensureDirectory();
     const ticket = options.place instanceof WaitTicket ? options.place : undefined;
-    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+    return this.refusalsTold(async () => {
+      this.ensureDirectory();
+      return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+    });
   }
 
   async lockIfFree(key: string): Promise<SessionLock | undefined> {
     const file = this.where(key);
-    this.ensureDirectory();
-    return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
+    return this.refusalsTold(async () => {
+      this.ensureDirectory();
+      return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
+    });
+  }
+
+  /** A save or a lock sessions/ refuses (full, read-only, not a folder) is told to `writes`; a lock it takes tells nothing (a full disk may take the lock and refuse the save). */
+  private async refusalsTold<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.options.writes?.failed("sessions", error);
+      throw error;
+    }
   }
 
   async locked(key: string): Promise<boolean> {
@@ -227,7 +239,12 @@ export class JsonlSessionStore implements SessionStore {
     // A session this process last wrote as it is now is its own write: not told. Only its writes: a read of another
     // process's write (a listing, a page's reload) says nothing of what a listener was shown, so it never hides the change.
     const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
-    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.written.get(key), look) });
+    // A change told is another's: the file is no longer as this process last left it, even if it comes back looking so (moved aside and back).
+    const told = (key: string): void => {
+      this.written.delete(key);
+      onChange(key);
+    };
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange: told, isOwn: (key, look) => same(this.written.get(key), look) });
   }
 
   async writtenElsewhere(key: string): Promise<boolean> {
@@ -282,6 +299,7 @@ export class JsonlSessionStore implements SessionStore {
         const summary = await this.serially(key, () => this.summary(key, path));
         if (summary) sessions.push(summary);
       } catch (error) {
+        this.written.delete(key);
         const fault = fileSystemFault(error, { path, doing: `read session "${key}" from` });
         problems.push([fault.message, ...fault.details].join("; "));
       }
@@ -296,8 +314,9 @@ export class JsonlSessionStore implements SessionStore {
     try {
       stats = await this.files.stat(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.written.delete(key);
+      return undefined;
     }
     const updated = new Date(stats.mtimeMs).toISOString();
     const open = this.open.get(key);
@@ -355,6 +374,7 @@ export class JsonlSessionStore implements SessionStore {
       stats = await this.files.stat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileSystemFault(error, context);
+      this.written.delete(key);
       this.open.delete(key);
       return undefined;
     }

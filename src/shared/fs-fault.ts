@@ -33,13 +33,16 @@ export class FileSystemFault extends HearthError {
   }
 }
 
+/** A place in the state dir whose writes matter to the user: `sessions/` (the conversations), `inbox/` (the journal of messages waiting for their turn). */
+export type StatePlace = "sessions" | "journal";
+
 /**
  * Who hears of each write to the state dir that matters to its user (a session saved, a message kept):
- * `wrote` after one that succeeded, `failed` with the error of one that did not.
+ * `wrote` after one that succeeded, `failed` with the error of one that did not — each with the place written to.
  */
 export interface WriteWatch {
-  wrote(): void;
-  failed(error: unknown): void;
+  wrote(place: StatePlace): void;
+  failed(place: StatePlace, error: unknown): void;
 }
 
 /**

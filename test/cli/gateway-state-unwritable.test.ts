@@ -4,13 +4,15 @@
 // again: said in `gateway status` (exit 1; a token it cannot read still gives a clear line), /api/status,
 // the terminal and the log.
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { startFakeServer, type Handler } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
+import { openSse } from "../helpers/sse-client.js";
+import { mountTmpfs } from "../helpers/state-faults.js";
 
 const temp = tempDir("hearth-state-unwritable-");
 after(() => temp.cleanup());
@@ -50,11 +52,15 @@ test("a state dir that refuses a write: gateway status says it (exit 1), /api/st
     const refused = await fetch(`${gateway.url}/api/sessions/web-disk/messages`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: "kept?" }) });
     assert.equal(refused.status, 500);
     await gateway.waitFor(/needs setup: hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/);
+    // A write elsewhere (an API turn saved to sessions/) says nothing of inbox/: the problem stays (it came and went with each such write).
+    const elsewhere = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { ...auth, "content-type": "application/json", "x-hearth-session": "api-saved" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "saved to sessions/" }] }) });
+    assert.equal(elsewhere.status, 200, await elsewhere.text());
+    assert.ok(existsSync(join(state, "sessions", "api-saved.jsonl")));
 
     const said = await runCli(["gateway", "status", "--config", configFile], { env });
     assert.equal(said.code, 1, said.stdout + said.stderr);
     assert.match(said.stdout, /^running: /m);
-    assert.match(said.stdout, new RegExp(`^needs setup: hearth cannot save to its state dir \\(since [^)]+\\): cannot keep the message \\(it waits for its turn\\) in ${inbox.replace(/[.]/g, "\\.")}/[0-9]+\\.jsonl: .* — fix: .*this clears at the next write that succeeds$`, "m"), said.stdout);
+    assert.match(said.stdout, new RegExp(`^needs setup: hearth cannot save to its state dir \\(since [^)]+\\): cannot keep the message \\(it waits for its turn\\) in ${inbox.replace(/[.]/g, "\\.")}/[0-9]+\\.jsonl: .* — fix: .*; web chat and WhatsApp messages are refused meanwhile .* — this clears at the next write to inbox/ that succeeds$`, "m"), said.stdout);
     const json = JSON.parse((await runCli(["gateway", "status", "--config", configFile, "--json"], { env })).stdout) as { running: boolean; setup?: string[] };
     assert.equal(json.running, true);
     assert.match(json.setup?.[0] ?? "", /^hearth cannot save to its state dir/);
@@ -84,6 +90,60 @@ test("a state dir that refuses a write: gateway status says it (exit 1), /api/st
     assert.match(log, /setup complete/);
   } finally {
     await gateway.stop();
+    await model.close();
+  }
+});
+
+// Only sessions/ refuses (a read-only mount there: the session's lock is refused too), the journal (inbox/) takes each message:
+// the problem is sessions/'s, and holds — it no longer went away at each message kept in the journal and came back at its
+// failed save (said "setup complete" between) — until a session is saved again.
+test("only sessions/ refuses writes: the problem holds while the journal takes messages, and clears once a session is saved", { timeout: 60_000 }, async (t) => {
+  const state = join(temp.dir, "state-sessions");
+  const sessions = join(state, "sessions");
+  const unmount = mountTmpfs(sessions, { sizeKb: 64, readOnly: true });
+  if (!unmount) {
+    t.skip("mount is not permitted here");
+    return;
+  }
+  const model = await startFakeServer(modelServer);
+  const configFile = temp.write("hearth-sessions.json5", `{ agents: { defaults: { model: { primary: "home/m" } } }, models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } } }`);
+  const env = { HEARTH_STATE_DIR: state };
+  const gateway = await startGateway(["--config", configFile], env);
+  const events = await openSse(`${gateway.url}/api/events`);
+  let mounted = true;
+  try {
+    await gateway.waitFor(/ready: a model answers/);
+    const send = async (text: string): Promise<{ ok: boolean; error?: string }> => {
+      const sent = await fetch(`${gateway.url}/api/sessions/web-ro/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      assert.equal(sent.status, 202, await sent.text());
+      const end = await events.next((message) => message.event === "turn-end" && (JSON.parse(message.data) as { session: string }).session === "web-ro");
+      return (JSON.parse(end.data) as { result: { ok: boolean; error?: string } }).result;
+    };
+    assert.match((await send("first")).error ?? "", /read-only \(EROFS\)/);
+    await gateway.waitFor(/needs setup: hearth cannot save to its state dir \(since [^)]+\): cannot lock session "web-ro" at /);
+    // The next two messages are kept in the journal (a write that succeeds) and fail to be saved: the problem is said all along.
+    assert.match((await send("second")).error ?? "", /your message is not lost/);
+    assert.match((await send("third")).error ?? "", /your message is not lost/);
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as { problems?: number };
+    assert.equal(health.problems, 1);
+    const said = await runCli(["gateway", "status", "--config", configFile], { env });
+    assert.equal(said.code, 1, said.stdout + said.stderr);
+    assert.match(said.stdout, /^needs setup: hearth cannot save to its state dir \(since [^)]+\): cannot lock session "web-ro" at .*; conversations are not saved meanwhile .* — this clears at the next write to sessions\/ that succeeds$/m, said.stdout);
+    const log = (): string => readFileSync(join(state, "logs", "gateway.log"), "utf8");
+    const sinceReady = log().slice(log().indexOf('"problem":"hearth cannot save'));
+    assert.equal(sinceReady.split("setup complete").length - 1, 0, "the problem never went away while sessions/ refused");
+
+    // sessions/ writable again: the next message is saved (the kept ones before it), answered, and the problem is gone.
+    unmount();
+    mounted = false;
+    assert.equal((await send("fourth")).ok, true);
+    await gateway.waitFor(/ready: a model answers/);
+    assert.equal(((await (await fetch(`${gateway.url}/health`)).json()) as { problems?: number }).problems, 0);
+    assert.match(log(), /setup complete/);
+  } finally {
+    events.close();
+    await gateway.stop();
+    if (mounted) unmount();
     await model.close();
   }
 });

@@ -16,8 +16,8 @@ import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser } from "../helpers/scripted-model.js";
 
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
-/** Every browser wait is bounded by this; the page sends a kept message again after 15 s (a reload starts it over). */
-const WAIT_MS = 40_000;
+/** Every browser wait is bounded by this; the page sends a kept message again after 15 s, 30 s after a second refusal (a reload tries it at once). */
+const WAIT_MS = 50_000;
 const KEPT_TEXT = "typed while the disk was full";
 
 const modelServer: Handler = (request) => {
@@ -128,6 +128,67 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
       .map((line) => JSON.parse(line) as { type: string; text?: string })
       .filter((entry) => entry.type === "user" && entry.text === text);
     assert.equal(saved.length, 1, "saved once");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  // A message typed after one the gateway could not keep goes after it, never before it: the state dir is writable
+  // again before the first one's next try, and the second one waits for it (it went at once, and was saved first).
+  test("order kept: a message typed after an unsent one waits for it", async () => {
+    assert.ok(gateway && model && browser);
+    const { page } = browser;
+    await page.goto(gateway.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await sendMessage(page, "start of the order test");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: start of the order test" }).waitFor();
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+    const inbox = join(stateDir, "inbox");
+    rmSync(inbox, { recursive: true, force: true });
+    writeFileSync(inbox, "not a folder");
+    await sendMessage(page, "first, refused");
+    await page.locator("[data-held]", { hasText: "first, refused" }).locator(".held-note", { hasText: "It is sent again by itself: after 15 s" }).waitFor();
+    rmSync(inbox, { force: true });
+    // Writable again, but the first one's try is not due: the second waits behind it, said so.
+    await sendMessage(page, "second, typed after it");
+    await page.locator("[data-held]", { hasText: "second, typed after it" }).locator(".held-note", { hasText: "it goes after the message above it" }).waitFor();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: second, typed after it" }).waitFor();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: first, refused" }).waitFor();
+    const users = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; text?: string })
+      .filter((entry) => entry.type === "user")
+      .map((entry) => entry.text);
+    assert.deepEqual(users, ["start of the order test", "first, refused", "second, typed after it"]);
+    assert.equal(await page.locator("[data-held]").count(), 0);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  // Each unsent message has its own wait: one refused again waits longer (30 s), one refused for the first time in
+  // another conversation is tried 15 s after its own refusal — not with the first one, on one wait for the page.
+  test("each unsent message has its own wait: a newer one in another conversation is tried at its own time", async () => {
+    assert.ok(gateway && model && browser);
+    const { page } = browser;
+    await page.goto(gateway.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.getByRole("button", { name: "New conversation" }).click();
+    const inbox = join(stateDir, "inbox");
+    rmSync(inbox, { recursive: true, force: true });
+    writeFileSync(inbox, "not a folder");
+    await sendMessage(page, "older, refused twice");
+    await page.locator("[data-held]", { hasText: "older, refused twice" }).waitFor();
+    // A reload tries it again at once (refused): its next try is 30 s away.
+    await page.reload();
+    await page.locator("[data-held]", { hasText: "older, refused twice" }).locator(".held-note", { hasText: "It is sent again by itself: after 30 s" }).waitFor();
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await sendMessage(page, "newer, refused once");
+    await page.locator("[data-held]", { hasText: "newer, refused once" }).locator(".held-note", { hasText: "It is sent again by itself: after 15 s" }).waitFor();
+    rmSync(inbox, { force: true });
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: newer, refused once" }).waitFor();
+    assert.match((await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) as string, /older, refused twice/, "the older one waits for its own time");
+    // Then it goes at its own time (30 s after its second refusal), and the page holds nothing.
+    for (let look = 0; look < 80 && (await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) !== null; look++) await page.waitForTimeout(500);
+    assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     assert.deepEqual(pageErrors, []);
   });
 });

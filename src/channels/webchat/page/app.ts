@@ -8,7 +8,7 @@ import { showLinkBanner } from "./link-banner.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { createOutbox, nextUnkeptWait, UNKEPT_RETRY_MS, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
 import { createMessageSender, RESEND } from "./message-sender.js";
 import { createModelPicks } from "./model-picks.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
@@ -110,7 +110,15 @@ export async function startWebChat(): Promise<void> {
   const send = createMessageSender({ api, fresh, echoes, reportError });
 
   const outboxBox = byId("outbox", HTMLDivElement);
-  const outbox = createOutbox({ storage: window.localStorage, container: outboxBox, onChange: () => outbox.draw(current), onRetry: () => flushOutbox() });
+  const outbox = createOutbox({
+    storage: window.localStorage,
+    container: outboxBox,
+    onChange: () => {
+      outbox.draw(current);
+      tryWhenDue();
+    },
+    onRetry: () => flushOutbox(),
+  });
   /** A held message goes once the open conversation is on screen (a reload after the gateway came back draws it first). */
   const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
     await opened;
@@ -120,19 +128,20 @@ export async function startWebChat(): Promise<void> {
     if (outcome.kind === "away" || outcome.kind === "unkept" || outcome.kind === "taken") bubble?.remove();
     return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
-  const flushOutbox = (): void => {
-    outbox.flush(sendHeld).catch(reportError);
+  /** `all`: the gateway is back, every held message is tried now (a restart may have mended what refused them). */
+  const flushOutbox = (all = false): void => {
+    outbox.flush(sendHeld, all).catch(reportError);
   };
   // A message the gateway could not keep (its disk full) is sent again while it is there: it keeps none of it meanwhile.
-  // After 15 s, and each try it refuses again doubles the wait (at most 5 min); none left to send starts it over.
-  const retryUnkept = (waitMs: number): void => {
-    window.setTimeout(() => {
-      if (!outbox.unkept()) return retryUnkept(UNKEPT_RETRY_MS);
-      if (link.state().kind === "up") flushOutbox();
-      retryUnkept(nextUnkeptWait(waitMs));
-    }, waitMs);
+  // Each on its own wait — 15 s after its refusal, doubled at each refusal again, at most 5 min (outbox.ts) — in order within its conversation.
+  let dueTimer: number | undefined;
+  const tryWhenDue = (): void => {
+    window.clearTimeout(dueTimer);
+    const due = outbox.nextDue();
+    if (due === undefined) return;
+    // Gateway away when it comes due: the flush when it is back sends it (and any storage change looks again).
+    dueTimer = window.setTimeout(() => (link.state().kind === "up" ? flushOutbox() : undefined), Math.max(0, due - Date.now()) + 20);
   };
-  retryUnkept(UNKEPT_RETRY_MS);
 
   const view = createConversationView({
     container: transcript,
@@ -332,6 +341,12 @@ export async function startWebChat(): Promise<void> {
       }
       case "turn-end": {
         changed(event.session);
+        // A message (or command) whose turn never began (its session could not take it): no turn-start takes its echo, this end does —
+        // else the page, holding an echo that waits for a start, would never read the conversation again (t19 #9).
+        if (event.notBegun?.channel === "webchat") {
+          const queue = echoes.get(event.session) ?? [];
+          if (queue[0] === RESEND || queue[0] === event.notBegun.text) queue.shift();
+        }
         const turn = liveTurns.get(event.session) ?? newLiveTurn();
         applyTurnResult(turn, event.result);
         busy.delete(event.session);
@@ -405,9 +420,10 @@ export async function startWebChat(): Promise<void> {
     const choice = chosen();
     const hold = (mayHaveArrived: boolean, unkept?: { why: string; byUser?: true | undefined }): void =>
       outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived, ...(unkept ? { why: unkept.why, ...(unkept.byUser ? { byUser: true } : {}) } : {}) });
-    // The gateway away: kept, visibly, and sent once it is back.
-    if (link.state().kind !== "up") {
+    // The gateway away: kept, visibly, and sent once it is back. A message of this conversation not sent yet: this one goes after it, never before.
+    if (link.state().kind !== "up" || outbox.holds(session)) {
       hold(false);
+      if (link.state().kind === "up") flushOutbox();
       return;
     }
     // Shown once the conversation's history is: a late history would otherwise be drawn over it.
@@ -474,7 +490,7 @@ export async function startWebChat(): Promise<void> {
   link.watch((state) => {
     // Back while the event stream stayed (one request failed): the kept messages go now; else once it is live again.
     if (state.kind === "up") {
-      if (connection.dataset["live"] === "true") flushOutbox();
+      if (connection.dataset["live"] === "true") flushOutbox(true);
       return;
     }
     staleSince ??= new Date();
@@ -494,9 +510,10 @@ export async function startWebChat(): Promise<void> {
       await link.whenUp();
     }
   }
-  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet.
+  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet — unless the
+  // listing could not read every file: the conversation may be one of those, read to say why (not shown as empty).
   const first = current || listings[0]?.session || newSessionKey();
-  if (!listings.some((entry) => entry.session === first)) fresh.add(first);
+  if (!listings.some((entry) => entry.session === first) && sessionProblems.length === 0) fresh.add(first);
   await openSession(first).catch(reportError);
   connectLiveEvents({
     api,
@@ -519,7 +536,7 @@ export async function startWebChat(): Promise<void> {
       toDraw.clear();
       void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
-      flushOutbox();
+      flushOutbox(true);
     },
   });
 }

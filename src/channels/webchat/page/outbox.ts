@@ -19,6 +19,9 @@ export interface HeldMessage {
   why?: string | undefined;
   /** It could not be kept for a fault in hearth (waiting will not mend it): it waits for the user's Retry, not sent by itself. */
   byUser?: true | undefined;
+  /** Refused as not kept: this message's own wait before its next try (15 s, doubled at each refusal) and when that try is due (ms since the epoch). */
+  waitMs?: number | undefined;
+  dueAt?: number | undefined;
   /** A tab is sending it now (or was, and closed before it heard back: then it may have arrived). */
   sending?: boolean | undefined;
   at: string;
@@ -46,19 +49,22 @@ export interface Outbox {
   /** Shows the held messages of `session` (with *Cancel*) and how many wait in other conversations. */
   draw(session: string): void;
   /**
-   * Sends the held messages, oldest first, one at a time, until one cannot reach the gateway; one tab
+   * Sends the held messages, oldest first, one at a time — a conversation's in the order they were typed, one not due yet
+   * (`all`: every one is) or waiting for its Retry holding the later ones of its conversation back — until one cannot reach the gateway; one tab
    * at a time (a Web Lock), each message read again from storage just before it goes. The storage of a
    * tab can lag behind the lock (another tab's process wrote it), so a message another tab sent may be
    * sent again: it carries its id, and the gateway takes each id once.
    */
-  flush(send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void>;
+  flush(send: (message: HeldMessage) => Promise<HeldOutcome>, all?: boolean): Promise<void>;
   /**
    * The gateway started a turn for `text` in `session`: a held message that may have arrived (its try's
    * answer was lost) and says that did arrive, so it leaves the outbox rather than go twice. True if one did.
    */
   arrived(session: string, text: string): boolean;
-  /** Whether a message waits that the gateway was there for but could not keep, to be sent again by itself (not one that waits for the user's Retry). */
-  unkept(): boolean;
+  /** When the earliest try of a message the gateway could not keep is due (ms since the epoch); undefined when none waits to be sent again by itself. */
+  nextDue(): number | undefined;
+  /** Whether a message of `session` waits here: one typed after it goes behind it, never before it. */
+  holds(session: string): boolean;
 }
 
 function isHeld(value: unknown): value is HeldMessage {
@@ -67,8 +73,9 @@ function isHeld(value: unknown): value is HeldMessage {
 }
 
 /** The messages not sent yet, in this browser's localStorage (`hearth.unsent-messages`): a reload or a closed tab keeps them. */
-export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void; onRetry: () => void }): Outbox {
+export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void; onRetry: () => void; now?: (() => number) | undefined }): Outbox {
   const { storage, container } = options;
+  const now = options.now ?? Date.now;
   // Another tab held, sent or cancelled one: shown here too.
   window.addEventListener("storage", (event) => {
     if (event.key === STORAGE_KEY || event.key === null) options.onChange();
@@ -96,7 +103,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
     const waiting = read().filter((message) => !message.sending);
     const here = waiting.filter((message) => message.session === session);
     const elsewhere = waiting.length - here.length;
-    const rows = here.map((message) => {
+    const rows = here.map((message, index) => {
       const cancel = element("button", { className: "held-cancel", text: "Cancel", attributes: { type: "button" } });
       cancel.addEventListener("click", () => change(message.id, () => undefined));
       const why = message.why?.replace(/^not accepted: /, "");
@@ -114,22 +121,37 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
           element("p", { className: "held-note", text: `Not sent — hearth could not keep it: ${why ?? "a fault in hearth"}. Waiting will not fix this: Retry sends it again. ` }, retry, cancel),
         );
       }
-      return element(
-        "div",
-        { className: "held", attributes: { "data-held": message.id } },
-        element("div", { className: "message user held-message", text: message.shown }),
-        element("p", { className: "held-note", text: why ? `Not sent yet — hearth could not keep it: ${why}. It is sent again by itself: after ${UNKEPT_RETRY_MS / 1000} s, then less often (at most every ${UNKEPT_RETRY_MOST_MS / 60_000} min). ` : "Not sent yet — will be sent when hearth is back. " }, cancel),
-      );
+      // Typed after another message of this conversation that is not sent yet: it goes right after that one, never before it.
+      const note =
+        index > 0
+          ? "Not sent yet — it goes after the message above it, in the order they were typed. "
+          : why
+            ? `Not sent yet — hearth could not keep it: ${why}. It is sent again by itself: after ${(message.waitMs ?? UNKEPT_RETRY_MS) / 1000} s, then less often (at most every ${UNKEPT_RETRY_MOST_MS / 60_000} min). `
+            : "Not sent yet — will be sent when hearth is back. ";
+      return element("div", { className: "held", attributes: { "data-held": message.id } }, element("div", { className: "message user held-message", text: message.shown }), element("p", { className: "held-note", text: note }, cancel));
     });
     if (elsewhere > 0) rows.push(element("p", { className: "held-elsewhere", text: `${elsewhere} more ${elsewhere === 1 ? "message waits" : "messages wait"} in other conversations.` }));
     container.replaceChildren(...rows);
     container.hidden = rows.length === 0;
   };
 
-  const sendAll = async (send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void> => {
+  /**
+   * Oldest first; a conversation's messages in the order they were typed: one that waits — for the user's Retry, or for its
+   * own next try after a refusal (`all`: the gateway just came back, every try is due) — holds the later ones of its
+   * conversation back, not those of others.
+   */
+  const sendAll = async (send: (message: HeldMessage) => Promise<HeldOutcome>, all: boolean): Promise<void> => {
+    const held = new Set<string>();
     for (;;) {
-      // One that waits for the user's Retry is left where it is; the others go past it.
-      const next = read().find((message) => !message.byUser);
+      let next: HeldMessage | undefined;
+      for (const message of read()) {
+        if (held.has(message.session)) continue;
+        if (message.byUser || (!all && (message.dueAt ?? 0) > now())) held.add(message.session);
+        else {
+          next = message;
+          break;
+        }
+      }
       if (!next) return;
       // A tab closed while sending it (or one without Web Locks sends it): it may have arrived, so it goes as a resend.
       const message = next.sending ? { ...next, mayHaveArrived: true } : next;
@@ -139,9 +161,14 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
         change(message.id, () => undefined);
         continue;
       }
-      if (outcome.kind === "unkept") change(message.id, (stored) => ({ ...stored, sending: false, why: outcome.why, ...(outcome.byUser ? { byUser: true } : {}) }));
-      else change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived, why: undefined }));
-      return;
+      if (outcome.kind === "away") {
+        change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived, why: undefined, waitMs: undefined, dueAt: undefined }));
+        return;
+      }
+      // Refused again: its own wait doubles (another message's refusals say nothing of when this one is tried); the others go on.
+      const waitMs = message.waitMs === undefined ? UNKEPT_RETRY_MS : nextUnkeptWait(message.waitMs);
+      change(message.id, (stored) => ({ ...stored, sending: false, why: outcome.why, ...(outcome.byUser ? { byUser: true } : { waitMs, dueAt: now() + waitMs }) }));
+      held.add(message.session);
     }
   };
 
@@ -155,19 +182,24 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
   let flushing: Promise<void> | undefined;
   return {
     hold: (message) => {
-      const id = `${Date.now().toString(36)}-${Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-      write([...read(), { ...message, id, at: new Date().toISOString() }]);
+      const id = `${now().toString(36)}-${Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+      const due = message.why !== undefined && !message.byUser ? { waitMs: UNKEPT_RETRY_MS, dueAt: now() + UNKEPT_RETRY_MS } : {};
+      write([...read(), { ...message, ...due, id, at: new Date(now()).toISOString() }]);
     },
     draw,
-    unkept: () => read().some((message) => message.why !== undefined && !message.sending && !message.byUser),
+    nextDue: () => {
+      const due = read().flatMap((message) => (message.dueAt !== undefined && !message.sending && !message.byUser ? [message.dueAt] : []));
+      return due.length > 0 ? Math.min(...due) : undefined;
+    },
+    holds: (session) => read().some((message) => message.session === session),
     arrived: (session, text) => {
       const match = read().find((message) => message.mayHaveArrived && !message.sending && message.session === session && message.shown === text);
       if (match) change(match.id, () => undefined);
       return match !== undefined;
     },
-    flush: (send) => {
+    flush: (send, all = false) => {
       // Another flush of this tab runs: it reads storage again for each message, so it takes this one too.
-      flushing ??= (navigator.locks ? navigator.locks.request(LOCK_NAME, () => sendAll(send)) : sendAll(send)).finally(() => {
+      flushing ??= (navigator.locks ? navigator.locks.request(LOCK_NAME, () => sendAll(send, all)) : sendAll(send, all)).finally(() => {
         flushing = undefined;
       });
       return flushing;
