@@ -219,7 +219,10 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 300_0
     if (cooling.state === "cooling") assert.ok(Date.parse(cooling.coolingUntil ?? "") - Date.now() > 60_000, "a stall cools for minutes: only a probe ends it within this test");
     // The health check may bring home back before the fallback's answer ends the turn, or between two publications of
     // the providers' health (every 2 s: then no event says it cooled): what the gateway says now is asked until it is up.
-    for (let state = cooling.state; state !== "up"; state = (await homeState())?.state ?? "gone") await new Promise((resolve) => setTimeout(resolve, 100));
+    let state = cooling.state;
+    // The health check asks every 5 s: a minute is a dozen chances.
+    for (const until = Date.now() + 60_000; state !== "up" && Date.now() < until; state = (await homeState())?.state ?? "gone") await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(state, "up", "the health check's tiny request brought home back within a minute");
     const asked = calls(home).filter((request) => sentText(request).includes("Reply with the single word"));
     assert.equal(asked.length, 1, "one tiny request asked it");
     await post("probed", { text: "unnamed after the probe" });

@@ -8,20 +8,19 @@ import { showLinkBanner } from "./link-banner.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createOutbox } from "./outbox.js";
+import { createOutboxSending } from "./outbox-sending.js";
 import { createMessageSender, RESEND } from "./message-sender.js";
 import { createModelPicks } from "./model-picks.js";
-import { fillPickers, showModelChoice } from "./pickers.js";
+import { showModelChoice } from "./pickers.js";
 import { joinSnapshot, takeEvent, type TurnSnapshot } from "./turn-join.js";
 import { createSessionsList } from "./sessions-list.js";
 import { newSessionKey, sessionFromHash } from "./session-key.js";
 import { showSetupProblems } from "./setup-banner.js";
+import { createStatusFeed } from "./status-feed.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
 import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse, TurnMessage } from "./wire-types.js";
-
-/** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
-const LINK_POLL_MS = 3_000;
 
 /** The web chat: wires the page's parts to the gateway's /api and live events. */
 export async function startWebChat(): Promise<void> {
@@ -109,39 +108,16 @@ export async function startWebChat(): Promise<void> {
 
   const send = createMessageSender({ api, fresh, echoes, reportError });
 
-  const outboxBox = byId("outbox", HTMLDivElement);
   const outbox = createOutbox({
     storage: window.localStorage,
-    container: outboxBox,
+    container: byId("outbox", HTMLDivElement),
     onChange: () => {
       outbox.draw(current);
-      tryWhenDue();
+      outboxSending.tryWhenDue();
     },
-    onRetry: () => flushOutbox(),
+    onRetry: () => outboxSending.flush(),
   });
-  /** A held message goes once the open conversation is on screen (a reload after the gateway came back draws it first). */
-  const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
-    await opened;
-    const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
-    // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
-    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, retryNumber(held.text) === undefined ? held.shown : RESEND);
-    if (outcome.kind === "away" || outcome.kind === "unkept" || outcome.kind === "taken") bubble?.remove();
-    return outcome.kind === "taken" ? { kind: "done" } : outcome;
-  };
-  /** `all`: the gateway is back, every held message is tried now (a restart may have mended what refused them). */
-  const flushOutbox = (all = false): void => {
-    outbox.flush(sendHeld, all).catch(reportError);
-  };
-  // A message the gateway could not keep (its disk full) is sent again while it is there: it keeps none of it meanwhile.
-  // Each on its own wait — 15 s after its refusal, doubled at each refusal again, at most 5 min (outbox.ts) — in order within its conversation.
-  let dueTimer: number | undefined;
-  const tryWhenDue = (): void => {
-    window.clearTimeout(dueTimer);
-    const due = outbox.nextDue();
-    if (due === undefined) return;
-    // Gateway away when it comes due: the flush when it is back sends it (and any storage change looks again).
-    dueTimer = window.setTimeout(() => (link.state().kind === "up" ? flushOutbox() : undefined), Math.max(0, due - Date.now()) + 20);
-  };
+  const outboxSending = createOutboxSending({ outbox, link, send, opened: () => opened, current: () => current, addUserMessage: (text) => view.addUserMessage(text), reportError });
 
   const view = createConversationView({
     container: transcript,
@@ -321,11 +297,12 @@ export async function startWebChat(): Promise<void> {
         return;
       }
       case "turn-event": {
-        // Told outside any turn (no turn id, none followed here): no answer is under way. The wait before a turn
-        // (another process holds the conversation): the conversation read again shows the message waiting, and why.
-        // A command's work (/compact): its command-result says how it went (a read now would wipe that answer).
+        // Told outside any turn (no turn id, none followed here): no answer is under way. A notice before a turn — the
+        // wait (another process holds the conversation), a turn a gone process left cut closed — is in the conversation
+        // read again. A command's work (/compact, and its summary's reply limit): its command-result says how it went
+        // (a read now would wipe that answer).
         if (event.turn === undefined && !liveTurns.has(event.session)) {
-          if (event.session === current && event.event.type === "notice" && event.event.about === "session-busy") readAgain();
+          if (event.session === current && event.event.type === "notice" && event.event.about !== "reply-limit") readAgain();
           return;
         }
         let turn = liveTurns.get(event.session);
@@ -423,7 +400,7 @@ export async function startWebChat(): Promise<void> {
     // The gateway away: kept, visibly, and sent once it is back. A message of this conversation not sent yet: this one goes after it, never before.
     if (link.state().kind !== "up" || outbox.holds(session)) {
       hold(false);
-      if (link.state().kind === "up") flushOutbox();
+      if (link.state().kind === "up") outboxSending.flush();
       return;
     }
     // Shown once the conversation's history is: a late history would otherwise be drawn over it.
@@ -465,36 +442,17 @@ export async function startWebChat(): Promise<void> {
     if (session && session !== current) openSession(session).catch(reportError);
   });
 
-  // While a channel waits to be linked its QR code changes every ~20 s: the status is read again meanwhile.
-  let linkPoll: ReturnType<typeof setTimeout> | undefined;
-  /** Since when the status panel shows what it heard before the gateway went away; undefined: it is current. */
-  let staleSince: Date | undefined;
-  const loadStatus = async (): Promise<void> => {
-    const status = await api.status();
-    staleSince = undefined;
-    statusPanel.markStale(undefined);
-    models = status.models;
-    fillPickers(pickers, status);
-    statusPanel.replaceAll(status.providers);
-    statusPanel.showChannels(status.channels ?? []);
-    setupProblems = status.setup;
+  // The models (for the picks' names) and the setup problems (the banner's) as a status read found them.
+  const onStatus = (status: StatusResponse): void => {
+    [models, setupProblems] = [status.models, status.setup];
     drawBanner();
-    clearTimeout(linkPoll);
-    if ((status.channels ?? []).some((channel) => channel.enabled && !channel.linked)) {
-      linkPoll = setTimeout(() => loadStatus().catch(reportError), LINK_POLL_MS);
-    }
   };
+  const loadStatus = createStatusFeed({ api, link, panel: statusPanel, pickers, onStatus, reportError }).load;
 
   showLinkBanner({ banner: byId("link-banner", HTMLDivElement), text: byId("link-text", HTMLSpanElement), retry: byId("link-retry", HTMLButtonElement), link });
-  // While the gateway is away the panel shows it as it was, marked so, until a status read once it is back.
+  // Back while the event stream stayed (one request failed): the kept messages go now; else once it is live again.
   link.watch((state) => {
-    // Back while the event stream stayed (one request failed): the kept messages go now; else once it is live again.
-    if (state.kind === "up") {
-      if (connection.dataset["live"] === "true") flushOutbox(true);
-      return;
-    }
-    staleSince ??= new Date();
-    statusPanel.markStale(staleSince);
+    if (state.kind === "up" && connection.dataset["live"] === "true") outboxSending.flush(true);
   });
 
   // Messages kept from before a reload (or by another tab) are shown at once, whether the gateway answers or not.
@@ -536,7 +494,7 @@ export async function startWebChat(): Promise<void> {
       toDraw.clear();
       void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
-      flushOutbox(true);
+      outboxSending.flush(true);
     },
   });
 }
