@@ -1,10 +1,8 @@
 import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
-import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { keptMessage } from "../agent/inbound-images.js";
-import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { localClock } from "../shared/local-time.js";
 import { describeFrom } from "../models/fallback-notice.js";
@@ -13,7 +11,7 @@ import { lookKey, type ServerLook } from "../models/reachability.js";
 import { ServerLooks } from "./server-looks.js";
 import type { RouterEvent } from "../models/router-events.js";
 import { busyNotice, checkSessionKey, type SessionPlace } from "../sessions/session-store.js";
-import { HearthError, isHearthError } from "../shared/errors.js";
+import { isHearthError } from "../shared/errors.js";
 import type { EventStream } from "../shared/event-stream.js";
 import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
 import { CatalogueCache } from "./catalogue.js";
@@ -21,6 +19,7 @@ import { HealthNews } from "./health-news.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
 import { proxyCall } from "./proxy-call.js";
+import { agentNamed, modelNamed } from "./message-targets.js";
 import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
@@ -81,7 +80,7 @@ export class Gateway implements GatewayPort {
   async handle(message: InboundMessage): Promise<HandleResult> {
     const session = checkSessionKey(message.session);
     const agent = this.agentFor(message.agent);
-    const model = message.model === undefined ? undefined : this.lookupModel(agent, message.model);
+    const model = message.model === undefined ? undefined : modelNamed(this.dependencies.state().catalog, agent, message.model);
     const { turnLog } = this.dependencies;
     const watched = turnLog ? watchTurn(message, { agent: agent.spec.id, log: turnLog }) : undefined;
     const inbound = watched?.inbound ?? message;
@@ -198,11 +197,11 @@ export class Gateway implements GatewayPort {
     // A session a stopped hearth left a turn cut in is closed first: a message after it would end that turn unmarked.
     await inbox?.recovered(session, { onWait, signal: lockSignal });
     const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
-    this.writing.add(session);
-    // What another process wrote before this turn got the lock (its answer) is told before this turn starts: its write,
-    // settling as the lock changed hands, was this process's to hide from the watch (writing, or its own look by then).
-    if (await this.dependencies.store.writtenElsewhere(session).catch(() => false)) this.publish({ type: "session-updated", session });
     try {
+      this.writing.add(session);
+      // What another process wrote before this turn got the lock (its answer) is told before this turn starts: its write,
+      // settling as the lock changed hands, was this process's to hide from the watch (writing, or its own look by then).
+      if (await this.dependencies.store.writtenElsewhere(session).catch(() => false)) this.publish({ type: "session-updated", session });
       // A turn a process that is gone left cut here (a killed `hearth agent`: no gateway start closes it) is closed, and said, before this one.
       for (const notice of (await inbox?.closeGoneIn(this.dependencies.store, session)) ?? []) emit({ type: "notice", text: notice });
       // The stop told it already while it waited for the lock: it starts nothing.
@@ -461,19 +460,7 @@ export class Gateway implements GatewayPort {
   }
 
   private agentFor(id: string | undefined): Agent {
-    const agents = this.dependencies.state().agents;
-    const wanted = id ?? "main";
-    const known = [...agents.keys()];
-    const agent = agents.get(matchAgentId(wanted, known) ?? wanted);
-    if (!agent) throw new HearthError("usage", `no agent "${wanted}"${ambiguityNote(wanted, known)} (agents: ${known.join(", ")})`);
-    return agent;
-  }
-
-  private lookupModel(agent: Agent, name: string): ModelSpec {
-    const catalog = this.dependencies.state().catalog;
-    const found = catalog.lookup(name);
-    if (found.ok) return found.model;
-    throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
+    return agentNamed(this.dependencies.state().agents, id);
   }
 
   /** A turn is under way (kept for a page that opens it now); the returned call tells `turn-start`, once its message is saved. */

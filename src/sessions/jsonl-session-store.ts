@@ -5,11 +5,13 @@ import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type 
 import { takeBackAppend } from "./append-take-back.js";
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
+import { endsWithNewline, readFully } from "./file-bytes-at.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
 import { foldLines, SummaryFold } from "./session-summary.js";
 import { DEFAULT_LOCK, lockSession, lockSessionIfFree, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
+import { SessionLooks } from "./session-looks.js";
 import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
 import { arrivalNow } from "./wait-line.js";
 
@@ -31,6 +33,8 @@ export interface JsonlSessionStoreOptions {
   writes?: WriteWatch | undefined;
   /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
   watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
+  /** The time now, in ms (when a watch began: see SessionLooks); default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /** A session held in memory: its entries and what of its file they stand for. */
@@ -64,8 +68,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly warned = new Set<string>();
   private readonly open = new Map<string, OpenSession>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** How each session file looked right after this process's last write to it, when nothing else wrote between (`watch` does not tell those); as many as `openSessions`. */
-  private readonly written = new Map<string, FileLook>();
+  /** How each session file looked when this process last wrote it or told a change of it: `watch` and `writtenElsewhere` tell only what differs. */
+  private readonly looks: SessionLooks;
   /** Sessions written since their last fsync: `close()` syncs them. */
   private readonly unsynced = new Set<string>();
   private readonly files: SessionFiles;
@@ -86,6 +90,8 @@ export class JsonlSessionStore implements SessionStore {
     this.files = options.files ?? fsPromises;
     this.capacity = Math.max(1, options.openSessions ?? 256);
     this.byteBudget = options.openBytes ?? 64 * 1024 * 1024;
+    // A look is a few numbers: far more are kept than sessions, so that a session out of memory is not news at its next turn.
+    this.looks = new SessionLooks({ bound: Math.max(this.capacity, 4096), now: options.now ?? Date.now });
   }
 
   where(key: string): string {
@@ -107,7 +113,7 @@ export class JsonlSessionStore implements SessionStore {
       // Found not as this process last wrote it (gone, a directory, unreadable): a file put back later looking as that write left it
       // (moved aside and back) is a change all the same, told to whoever shows the session (t19 #9).
       const session = await this.load(key, path, true).catch((error: unknown) => {
-        this.written.delete(key);
+        this.looks.note(key, undefined);
         throw error;
       });
       return session ? { entries: [...session.entries], tornTail: session.tornTail, damaged: [...session.damaged] } : { entries: [], tornTail: false, damaged: [] };
@@ -146,7 +152,7 @@ export class JsonlSessionStore implements SessionStore {
           this.unsynced.add(key);
         }
         const after = await handle.stat();
-        if (after.size === before.size + bytes.length) this.wrote(key, after);
+        if (after.size === before.size + bytes.length) this.looks.note(key, after);
         if (current && after.size === before.size + bytes.length) {
           // Kept as the file has it (a copy the caller cannot change): each line as written, parsed.
           current.entries.push(...lines.map((line) => this.shared.shareIn(JSON.parse(line) as SessionEntry)));
@@ -236,29 +242,32 @@ export class JsonlSessionStore implements SessionStore {
     } catch {
       // A state dir that cannot be made now: looked at by polling until it can (reads and writes report the fault).
     }
-    // A session this process last wrote as it is now is its own write: not told. Only its writes: a read of another
-    // process's write (a listing, a page's reload) says nothing of what a listener was shown, so it never hides the change.
-    const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
-    // A change told is another's: the file is no longer as this process last left it, even if it comes back looking so (moved aside and back).
-    const told = (key: string): void => {
-      this.written.delete(key);
+    // A session as this process last wrote it, or as a change of it was told, is not told (again). A change told is
+    // noted as it looked (gone: any file there later is news, even one put back as it was).
+    const ended = this.looks.watchBegan();
+    const told = (key: string, look: FileLook | undefined): void => {
+      this.looks.note(key, look);
       onChange(key);
     };
-    return watchSessions({ ...this.options.watching, dir: this.dir, onChange: told, isOwn: (key, look) => same(this.written.get(key), look) });
+    const stop = watchSessions({ ...this.options.watching, dir: this.dir, onChange: told, isOwn: (key, look) => this.looks.isNoted(key, look) });
+    return () => {
+      stop();
+      ended();
+    };
   }
 
   async writtenElsewhere(key: string): Promise<boolean> {
+    // What was noted before the stat: a change the watch tells meanwhile (to a gateway whose turn holds the lock, which hides it) is still news here.
+    const noted = this.looks.noted(key);
     const look = await this.files.stat(this.where(key)).catch(() => undefined);
-    if (!look) return false;
-    const own = this.written.get(key);
-    return own === undefined || own.size !== look.size || own.mtimeMs !== look.mtimeMs;
+    return this.looks.news(key, noted, look);
   }
 
   async delete(key: string): Promise<void> {
     const path = this.where(key);
     return this.serially(key, async () => {
       this.open.delete(key);
-      this.written.delete(key);
+      this.looks.note(key, undefined);
       this.summaries.delete(key);
       try {
         await this.files.unlink(path);
@@ -299,7 +308,7 @@ export class JsonlSessionStore implements SessionStore {
         const summary = await this.serially(key, () => this.summary(key, path));
         if (summary) sessions.push(summary);
       } catch (error) {
-        this.written.delete(key);
+        this.looks.note(key, undefined);
         const fault = fileSystemFault(error, { path, doing: `read session "${key}" from` });
         problems.push([fault.message, ...fault.details].join("; "));
       }
@@ -315,7 +324,7 @@ export class JsonlSessionStore implements SessionStore {
       stats = await this.files.stat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      this.written.delete(key);
+      this.looks.note(key, undefined);
       return undefined;
     }
     const updated = new Date(stats.mtimeMs).toISOString();
@@ -374,7 +383,7 @@ export class JsonlSessionStore implements SessionStore {
       stats = await this.files.stat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileSystemFault(error, context);
-      this.written.delete(key);
+      this.looks.note(key, undefined);
       this.open.delete(key);
       return undefined;
     }
@@ -440,13 +449,6 @@ export class JsonlSessionStore implements SessionStore {
     }
   }
 
-  private wrote(key: string, look: FileLook): void {
-    this.written.delete(key);
-    this.written.set(key, { size: look.size, mtimeMs: look.mtimeMs });
-    const oldest = this.written.keys().next().value;
-    if (this.written.size > this.capacity && oldest !== undefined) this.written.delete(oldest);
-  }
-
   private remember(key: string, session: OpenSession): void {
     this.open.delete(key);
     this.open.set(key, session);
@@ -487,20 +489,5 @@ export class JsonlSessionStore implements SessionStore {
     if (this.warned.has(message)) return;
     this.warned.add(message);
     this.options.onWarning?.(message);
-  }
-}
-
-async function endsWithNewline(handle: fsPromises.FileHandle, size: number): Promise<boolean> {
-  const buffer = Buffer.alloc(1);
-  await handle.read(buffer, 0, 1, size - 1);
-  return buffer[0] === 0x0a;
-}
-
-async function readFully(handle: fsPromises.FileHandle, buffer: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
-    if (bytesRead === 0) break;
-    offset += bytesRead;
   }
 }

@@ -104,12 +104,13 @@ export interface SessionStore {
    * for the lock: holders in other processes that arrive later wait for it (arrival order across processes).
    */
   reserve(key: string): Promise<SessionPlace>;
-  /** Calls `onChange(key)` when a session is written by another process (this one's own writes are not told); returns the function that stops it. */
+  /** Calls `onChange(key)` when a session is written by another process (this one's own writes, and a change told already, are not told); returns the function that stops it. */
   watch(onChange: (key: string) => void): () => void;
   /**
-   * Whether the session's file is not as this process's own last write left it: another process wrote to it
-   * since (a file this process never wrote counts when it exists). Asked once a turn holds the lock, when
-   * every other writer is done: what `watch` may not have told (a write settling as this process took the lock).
+   * Whether another process wrote the session's file since this process last wrote it or told a change of it
+   * (by `watch`, or an earlier true answer here; a file it holds no look of counts when written since the watch
+   * began). Asked once a turn holds the lock, when every other writer is done: what `watch` has not told yet (a
+   * write settling as this process took the lock). A true answer counts as told: it is not news twice.
    */
   writtenElsewhere(key: string): Promise<boolean>;
   /** Removes a session (the caller holds its lock). */

@@ -12,9 +12,9 @@ export interface FileLook {
 export interface SessionWatchOptions {
   /** The sessions directory (it exists). */
   dir: string;
-  /** Told the key of each session file that changed, once per burst of writes. */
-  onChange: (key: string) => void;
-  /** Whether the file looks as this process's own last write to it left it (its own writes are not told; its reads are no reason to hide a change). */
+  /** Told the key of each session file that changed, once per burst of writes, with how the file looked then (`undefined`: gone or unreadable). */
+  onChange: (key: string, look: FileLook | undefined) => void;
+  /** Whether the file looks as this process's own last write to it left it, or as a change to it was told (told once; its reads are no reason to hide a change). */
   isOwn: (key: string, look: FileLook) => boolean;
   /** A burst of writes to one file is told once, this long after its first (default 50 ms). */
   settleMs?: number | undefined;
@@ -40,7 +40,7 @@ export function watchSessions(options: SessionWatchOptions): () => void {
   const check = async (key: string): Promise<void> => {
     const look = await stat(join(options.dir, `${key}.jsonl`)).catch(() => undefined);
     if (stopped || (look && options.isOwn(key, look))) return;
-    options.onChange(key);
+    options.onChange(key, look);
   };
   const changed = (key: string): void => {
     if (stopped || pending.has(key)) return;

@@ -101,8 +101,34 @@ export function runSessionStoreContract(fixture: StoreFixture): void {
       await held.release();
     });
 
+    test("a session only this process wrote, or read, is not written elsewhere; nor one that is not there", async () => {
+      const store = fixture.create();
+      const stop = store.watch(() => undefined);
+      try {
+        assert.equal(await store.writtenElsewhere("mine"), false);
+        await store.append("mine", [user("u1", "one")], { sync: true });
+        assert.equal(await store.writtenElsewhere("mine"), false);
+        await store.append("mine", [user("u2", "two")]);
+        await store.read("mine");
+        assert.equal(await store.writtenElsewhere("mine"), false);
+      } finally {
+        stop();
+        await store.close();
+      }
+    });
+
     if (fixture.reopen) {
       const reopen = fixture.reopen;
+      test("another store's append is written elsewhere for this one, once: a true answer counts as told", async () => {
+        const store = fixture.create();
+        await store.append("shared-look", [user("u1", "from one")]);
+        await reopen(store).append("shared-look", [user("u2", "from two")]);
+        assert.equal(await store.writtenElsewhere("shared-look"), true);
+        assert.equal(await store.writtenElsewhere("shared-look"), false);
+        await store.append("shared-look", [user("u3", "one again")]);
+        assert.equal(await store.writtenElsewhere("shared-look"), false);
+      });
+
       test("another store over the same sessions (another process) sees what this one appended, and the reverse", async () => {
         const store = fixture.create();
         await store.append("shared", [user("u1", "from one")]);

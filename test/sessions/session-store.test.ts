@@ -231,4 +231,49 @@ describe("JsonlSessionStore", () => {
     await store.list();
     assert.equal(bytesRead, readBytes, "a session held in memory is summed from there");
   });
+  describe("writtenElsewhere: what another process wrote that this one has not told", () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const line = (id: string): string => `${JSON.stringify({ type: "user", id, at, text: `written by hand ${id}`, channel: "cli" })}\n`;
+
+    test("after a restart, a session the last run wrote is not another's write; one written since the watch began is, once", async () => {
+      const state = join(temp.dir, "restart-look");
+      await new JsonlSessionStore(state).append("r", [{ type: "user", id: "u1", at, text: "last run" }], { sync: true });
+      // The watch began a minute after the file was last written: its listeners read it as it is.
+      const restarted = new JsonlSessionStore(state, { now: () => Date.now() + 60_000 });
+      const stopRestarted = restarted.watch(() => undefined);
+      assert.equal(await restarted.writtenElsewhere("r"), false);
+      stopRestarted();
+      // The watch began a minute before: a write it has not told (yet) is news, told once.
+      const early = new JsonlSessionStore(state, { now: () => Date.now() - 60_000, watching: { settleMs: 60_000 } });
+      const stopEarly = early.watch(() => undefined);
+      assert.equal(await early.writtenElsewhere("r"), true);
+      assert.equal(await early.writtenElsewhere("r"), false);
+      stopEarly();
+      // Not watching: no one was told anything, so nothing is news.
+      assert.equal(await new JsonlSessionStore(state, { now: () => Date.now() - 60_000 }).writtenElsewhere("r"), false);
+    });
+
+    test("a change the watch told is not news at the next turn; a later one is", async () => {
+      const state = join(temp.dir, "told-look");
+      const store = new JsonlSessionStore(state, { watching: { settleMs: 10 } });
+      await store.append("t", [{ type: "user", id: "u1", at, text: "own" }], { sync: true });
+      let tell: (key: string) => void = () => undefined;
+      const stop = store.watch((key) => tell(key));
+      // The watch holds the process open no more than its timers do: this test waits for it.
+      const alive = setInterval(() => undefined, 1000);
+      try {
+        const told = new Promise<string>((resolve) => (tell = resolve));
+        appendFileSync(join(state, "sessions", "t.jsonl"), line("h1"));
+        assert.equal(await told, "t");
+        assert.equal(await store.writtenElsewhere("t"), false, "told by the watch already");
+        // A write the watch has not told yet (it settles): found at the turn, even should the watch tell it meanwhile (the turn's gateway hides that).
+        tell = () => undefined;
+        appendFileSync(join(state, "sessions", "t.jsonl"), line("h2"));
+        assert.equal(await store.writtenElsewhere("t"), true);
+      } finally {
+        clearInterval(alive);
+        stop();
+      }
+    });
+  });
 });
