@@ -81,7 +81,7 @@ test("a chat answers each message with the config as it is then: a fallback remo
   assert.doesNotMatch(stdout, /Spare heard: home fails (again|after)/);
 });
 
-test("an edit that takes the chat's agent out of the config: the chat stays open, keeps the message unanswered and says what to do; the agent put back answers it at /retry", { timeout: 60_000 }, async () => {
+test("an edit that takes the chat's agent out of the config: the chat stays open, keeps the message unanswered and says what to do; the agent put back answers it at /retry", { timeout: 60_000 }, async (t) => {
   const home = await startFakeServer((request) => {
     if (request.method === "GET") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
     const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
@@ -96,6 +96,10 @@ test("an edit that takes the chat's agent out of the config: the chat stays open
   const child = spawn(process.execPath, [hearthBin, "--config", file, "chat", "--agent", "Helper", "-s", "helper-chat"], {
     env: { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1", HEARTH_STATE_DIR: stateDir, HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" },
     stdio: ["pipe", "pipe", "pipe"],
+  });
+  // A failed assertion leaves the chat waiting for its next line: it must not keep the test file running.
+  t.after(() => {
+    if (child.exitCode === null) child.kill();
   });
   let stdout = "";
   let stderr = "";
