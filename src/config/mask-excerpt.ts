@@ -7,6 +7,8 @@ const SECRET_ASSIGNMENT = /([\w$-]*(?:key|token|secret|password|passwd|passphras
 const SECRET_NAME_AT_END = /[\w$-]*(?:key|token|secret|password|passwd|passphrase|authorization|credentials?|cookie)["']?\s*[:=]?\s*$/i;
 /** A `/* … *\/` comment that opens and closes on one line. */
 const INLINE_BLOCK_COMMENT = /\/\*.*?\*\//g;
+/** A URL's user-info (`scheme://user:password@`, `scheme://token@`): credentials wherever a URL stands on the line. */
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'`]+@/gi;
 /** Long random-looking runs (upper and lower case and digits): keys whatever their prefix. */
 const HIGH_ENTROPY = /[A-Za-z0-9_+/=-]{32,}/g;
 
@@ -23,10 +25,16 @@ export function maskRandomTokens(text: string): string {
   return text.replace(RANDOM_TOKEN, (run) => (run.split(/[-_./]/).some((piece) => piece.length >= 20 && /[a-z]/.test(piece) && /[A-Z]/.test(piece) && /\d/.test(piece)) ? REDACTED : run));
 }
 
+/** `text` with the user-info of every URL in it shown as `***` (`http://***@host`). */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(URL_USER_INFO, `$1${REDACTED}@`);
+}
+
 /**
  * One line of a config (or whatever file --config named) made safe to print: secret values masked
- * whether they follow their key on the line or sit alone on the next, key-shaped tokens and long
- * random-looking strings masked, control characters shown escaped.
+ * whether they follow their key on the line or sit alone on the next, the user-info of any URL
+ * (`http://user:password@host`), key-shaped tokens and long random-looking strings masked, control
+ * characters shown escaped.
  */
 export function maskExcerptLine(lines: readonly string[], index: number): string {
   const line = (lines[index] ?? "").replace(/\t/g, " ");
@@ -42,7 +50,7 @@ export function maskExcerptLine(lines: readonly string[], index: number): string
     const valueShown = assignment !== null && (assignment[2] ?? "").trim() !== "";
     shown = valueShown ? `${line.slice(0, assignment.index + key.length)}${REDACTED}` : line;
   }
-  shown = new SecretRedactor().redact(shown).replace(HIGH_ENTROPY, (run) => (/[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run) ? REDACTED : run));
+  shown = new SecretRedactor().redact(maskUrlCredentials(shown)).replace(HIGH_ENTROPY, (run) => (/[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run) ? REDACTED : run));
   return escapeControlCharacters(shown);
 }
 

@@ -1,7 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
-import { maskRandomTokens } from "./mask-excerpt.js";
+import { maskRandomTokens, maskUrlCredentials } from "./mask-excerpt.js";
 import type { HearthConfig } from "./schema/index.js";
 import { describePath, formatPath, type WrittenKeys } from "./written-keys.js";
 
@@ -88,7 +88,7 @@ export class ProblemLocator {
     const label = problem.severity === "warning" ? "warning: " : "";
     // Keys and values from the file are echoed here: their control characters are shown, not obeyed.
     // A key pasted into the wrong field (or as a key) is echoed by its error: masked like an excerpt's.
-    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${maskRandomTokens(`${this.name(problem)}: ${problem.message}`)}`);
+    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${maskUrlCredentials(maskRandomTokens(`${this.name(problem)}: ${problem.message}`))}`);
   }
 
   private written(place: ProblemPlace): ConfigPath {

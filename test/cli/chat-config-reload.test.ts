@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
@@ -79,4 +79,56 @@ test("a chat answers each message with the config as it is then: a fallback remo
   assert.equal(await exited, 1, "a message got no answer");
   assert.deepEqual(spareAsked, ["home fails once"], `the removed fallback was never called again; stderr: ${stderr}`);
   assert.doesNotMatch(stdout, /Spare heard: home fails (again|after)/);
+});
+
+test("an edit that takes the chat's agent out of the config: the chat stays open, keeps the message unanswered and says what to do; the agent put back answers it at /retry", { timeout: 60_000 }, async (t) => {
+  const home = await startFakeServer((request) => {
+    if (request.method === "GET") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+    const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+    return { kind: "sse", frames: completionsStream({ model: "m", text: `Home heard: ${message}` }) };
+  });
+  servers.push(home);
+  const withAgents = (list: string): string =>
+    `{ agents: { defaults: { model: { primary: "home/m" } }, list: ${list} }, models: { mode: "replace", providers: {
+      home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 256 }] } } } }`;
+  const file = temp.write("agents.json5", withAgents(`[{ id: "helper" }]`));
+  const stateDir = join(temp.dir, "state-agents");
+  const child = spawn(process.execPath, [hearthBin, "--config", file, "chat", "--agent", "Helper", "-s", "helper-chat"], {
+    env: { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1", HEARTH_STATE_DIR: stateDir, HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  // A failed assertion leaves the chat waiting for its next line: it must not keep the test file running.
+  t.after(() => {
+    if (child.exitCode === null) child.kill();
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += String(chunk)));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const answered = async (words: string): Promise<void> => {
+    for (let look = 0; look < 600 && !stdout.includes(words) && !stderr.includes(words); look++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.ok(stdout.includes(words) || stderr.includes(words), `"${words}" never came; stdout: ${stdout}\nstderr: ${stderr}`);
+  };
+
+  child.stdin.write("first\n");
+  await answered("Home heard: first");
+
+  // The agent taken out: the message is kept, unanswered; a command is not run; the chat reads the next line.
+  writeFileSync(file, withAgents("[]"));
+  child.stdin.write("second, typed after the edit\n");
+  await answered('no answer: the config no longer has agent "helper" (agents: main); your message is kept in session helper-chat, unanswered (/retry sends it)');
+  assert.match(stderr, /put agent "helper" back in the config and this chat takes it at your next message, or leave \(Ctrl\+D\) and go on with another agent: \S*hearth --config \S+ chat --agent main -s helper-chat/);
+  child.stdin.write("/status\n");
+  await answered('hearth: the config no longer has agent "helper" (agents: main); /status was not run');
+  const saved = readFileSync(join(stateDir, "sessions", "helper-chat.jsonl"), "utf8");
+  assert.match(saved, /second, typed after the edit/, "the message typed after the edit is in its session");
+
+  // Put back: the next message is answered by it, and /retry sends the kept one.
+  writeFileSync(file, withAgents(`[{ id: "helper" }]`));
+  child.stdin.write("/retry\n");
+  await answered("Home heard: second, typed after the edit");
+  child.stdin.end();
+  assert.equal(await exited, 1, "a message got no answer while the agent was gone");
+  assert.doesNotMatch(stderr, /no agent "/);
 });

@@ -7,8 +7,9 @@ import { failureHint } from "../../agent/failure-hint.js";
 import { keyAdviceOf } from "../../models/key-advice.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { trimNote } from "../../agent/turn-notes.js";
-import { checkSessionKey } from "../../sessions/session-store.js";
-import { configuredCommand, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { busyNotice, checkSessionKey } from "../../sessions/session-store.js";
+import { commandLine, configuredCommand, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { agentGoneWords, keepWhileAgentGone } from "../chat-agent-gone.js";
 import { ChatHistory } from "../chat-history.js";
 import { ChatInput } from "../chat-input.js";
 import { createCliRuntime } from "../cli-runtime.js";
@@ -31,7 +32,9 @@ const HISTORY_LINES = 500;
 export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream & { isTTY?: boolean } = io.stdin): Promise<number> {
   const key = checkSessionKey(options.session ?? "main");
   const runtime = await createCliRuntime(io, { ...options, turnProcess: "chat" });
-  const agent = runtime.agent(options.agent ?? "main");
+  // The agent as the config names it (`--agent Helper` of "helper"): each message asks for it by that id.
+  let agent = runtime.agent(options.agent ?? "main");
+  const agentId = agent.spec.id;
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
   const history = new ChatHistory({ file: join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history"), lines: HISTORY_LINES, secrets: io.secrets });
@@ -82,8 +85,18 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       if (/^[ \t]*\/(exit|quit)$/.test(text)) break;
       if (tty) history.save(text);
       await readConfigAgain();
+      // An edit took this chat's agent out of the config: the chat stays open, a message is kept unanswered (`/retry` sends it), and it says what to do.
+      const gone = agentGoneWords(agentId, { agents: [...runtime.config.agents.keys()], chatCommand: (other) => commandLine(io, `chat --agent ${other} -s ${key}`) });
+      if (gone) {
+        const kept = await keepWhileAgentGone(text, { session: key, agent, store: runtime.store, why: `${gone.problem} — /retry sends it once an agent answers here`, onWait: () => writeLine(io.stderr, paint("dim", busyNotice(key))) });
+        failures++;
+        writeLine(io.stderr, paint("red", kept ? `no answer: ${gone.problem}; your message is kept in session ${key}, unanswered (/retry sends it)` : `hearth: ${gone.problem}; ${text.trim().split(/\s/)[0] ?? text} was not run`));
+        writeLine(io.stderr, paint("dim", `(${gone.fix})`));
+        continue;
+      }
+      agent = runtime.agent(agentId);
       if (isCommand(text)) {
-        const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
+        const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: agentId, text });
         if (answer.kind === "command") writeLine(io.stdout, answer.text);
       } else {
         turn = new AbortController();
@@ -141,7 +154,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         };
         spinner.start("thinking");
         // A terminal marks a broken answer and shows the fresh one; a pipe prints only final answers: both can restart.
-        const handled = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text, onEvent, signal: turn.signal, canRestart: true, showsLiveText: tty });
+        const handled = await runtime.gateway.handle({ channel: "cli", session: key, agent: agentId, text, onEvent, signal: turn.signal, canRestart: true, showsLiveText: tty });
         spinner.stop();
         turn = undefined;
         if (handled.kind === "command") {
