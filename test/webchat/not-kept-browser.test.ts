@@ -3,33 +3,19 @@
 // (500 `not_kept`) while it is there. The typed words are then the only copy: the page keeps them (a reload
 // too), says why, and sends them again by itself once the gateway can keep them — answered once.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Page } from "playwright-core";
-import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
-import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { repoRoot, tempDir } from "../helpers/run-cli.js";
-import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
-import { conversationOf, lastUser } from "../helpers/scripted-model.js";
+import type { LaunchedBrowser } from "../helpers/chromium.js";
+import type { FakeServer } from "../fakes/fake-server.js";
+import { sendMessage, startHeardGateway, stopHeardGateway, WEBCHAT_ARTIFACTS } from "../helpers/heard-gateway.js";
+import { tempDir } from "../helpers/run-cli.js";
+import type { RunningGateway } from "../helpers/run-gateway.js";
 
-const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 /** Every browser wait is bounded by this; the page sends a kept message again after 15 s, 30 s after a second refusal (a reload tries it at once). */
 const WAIT_MS = 50_000;
 const KEPT_TEXT = "typed while the disk was full";
-
-const modelServer: Handler = (request) => {
-  if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
-  const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
-  return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 64, usage: { input: 50, output: 20 } }), frameDelayMs: 1 };
-};
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  await page.getByLabel("Message").fill(text);
-  await page.getByLabel("Message").press("Enter");
-}
 
 describe("web chat page: a message the gateway cannot keep now", { timeout: 180_000 }, () => {
   const temp = tempDir("hearth-webchat-not-kept-");
@@ -40,20 +26,10 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
   const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    model = await startFakeServer(modelServer);
-    const configFile = temp.write("hearth.json5", `{
-      agents: { defaults: { model: { primary: "home/m" } } },
-      models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
-    }`);
-    gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: stateDir });
-    browser = await launchChromium({ profilePrefix: "hearth-webchat-not-kept-", waitMs: WAIT_MS });
-    browser.page.on("pageerror", (error) => pageErrors.push(error.message));
+    ({ model, gateway, browser } = await startHeardGateway({ temp, stateDir, profilePrefix: "hearth-webchat-not-kept-", waitMs: WAIT_MS, pageErrors }));
   });
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await gateway?.stop();
-    await model?.close();
+    await stopHeardGateway({ browser, gateway, model });
     temp.cleanup();
   });
 
@@ -75,7 +51,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself: after 15 s, then less often \(at most every 5 min\)/ }).waitFor();
     // The gateway holds the refusal as a setup problem until a write succeeds: the page's banner says it (t19 #7).
     await page.locator("#setup-banner:not([hidden]) #setup-problems", { hasText: /hearth cannot save to its state dir \(since [^)]+\): cannot keep the message/ }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "not-kept-held.png") });
+    await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "not-kept-held.png") });
     // Said once, in the held note: no failed turn in the conversation saying it again (t19 #9). Such a turn-end went out on
     // the events before the refusal's 500 (the note is drawn after that), as the setup banner's event did.
     assert.equal(await page.locator("#transcript", { hasText: "cannot keep the message" }).count(), 0, "the refusal is not said twice");
@@ -116,7 +92,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await sendMessage(page, text);
     const held = page.locator("[data-held]", { hasText: text });
     await held.locator(".held-note", { hasText: /Not sent — hearth could not keep it: cannot keep the message .*ENXIO.* Waiting will not fix this: Retry sends it again/ }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "not-kept-fault-held.png") });
+    await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "not-kept-fault-held.png") });
     await new Promise<void>((resolve) => socket.close(() => resolve()));
     rmSync(journal, { force: true });
     await held.getByRole("button", { name: "Retry" }).click();

@@ -5,28 +5,14 @@ import assert from "node:assert/strict";
 import { mkdirSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Page } from "playwright-core";
-import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
-import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { repoRoot, tempDir } from "../helpers/run-cli.js";
-import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
-import { conversationOf, lastUser } from "../helpers/scripted-model.js";
+import type { LaunchedBrowser } from "../helpers/chromium.js";
+import type { FakeServer } from "../fakes/fake-server.js";
+import { sendMessage, startHeardGateway, stopHeardGateway, WEBCHAT_ARTIFACTS } from "../helpers/heard-gateway.js";
+import { tempDir } from "../helpers/run-cli.js";
+import type { RunningGateway } from "../helpers/run-gateway.js";
 
-const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 /** Every browser wait is bounded by this; the gateway tries a kept message again every 15 s. */
 const WAIT_MS = 40_000;
-
-const modelServer: Handler = (request) => {
-  if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
-  const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
-  return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 64, usage: { input: 50, output: 20 } }), frameDelayMs: 1 };
-};
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  await page.getByLabel("Message").fill(text);
-  await page.getByLabel("Message").press("Enter");
-}
 
 describe("web chat page: a conversation whose file is damaged, then repaired, the page open all along", { timeout: 180_000 }, () => {
   const temp = tempDir("hearth-webchat-repaired-");
@@ -37,20 +23,10 @@ describe("web chat page: a conversation whose file is damaged, then repaired, th
   const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    model = await startFakeServer(modelServer);
-    const configFile = temp.write("hearth.json5", `{
-      agents: { defaults: { model: { primary: "home/m" } } },
-      models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
-    }`);
-    gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: stateDir });
-    browser = await launchChromium({ profilePrefix: "hearth-webchat-repaired-", waitMs: WAIT_MS });
-    browser.page.on("pageerror", (error) => pageErrors.push(error.message));
+    ({ model, gateway, browser } = await startHeardGateway({ temp, stateDir, profilePrefix: "hearth-webchat-repaired-", waitMs: WAIT_MS, pageErrors }));
   });
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await gateway?.stop();
-    await model?.close();
+    await stopHeardGateway({ browser, gateway, model });
     temp.cleanup();
   });
 
@@ -72,13 +48,13 @@ describe("web chat page: a conversation whose file is damaged, then repaired, th
     assert.equal(damaged.status, 500, await damaged.text());
     await sendMessage(page, "while the file is a directory");
     await page.locator("#transcript", { hasText: /it is a directory, not a regular file .* your message is not lost/ }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "repaired-session-a.png") });
+    await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "repaired-session-a.png") });
 
     // Put back: the gateway saves the kept message (within 15 s) and the page shows the conversation as saved.
     rmdirSync(file);
     renameSync(aside, file);
     await page.locator("#transcript", { hasText: "its session could not be written when it came" }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "repaired-session-b.png") });
+    await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "repaired-session-b.png") });
     assert.equal(await page.locator("#transcript", { hasText: "it is a directory" }).count(), 0, "the read error is gone");
     await page.locator(".message.assistant", { hasText: "Heard: hello" }).waitFor();
     assert.equal(await page.locator(".message.user", { hasText: "while the file is a directory" }).count(), 1, "shown once");
