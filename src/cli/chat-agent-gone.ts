@@ -2,6 +2,7 @@ import type { Agent } from "../agent/agent.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry } from "../agent/commands.js";
 import type { SessionStore } from "../sessions/session-store.js";
+import { isHearthError } from "../shared/errors.js";
 
 /** What the chat says when the config it reads again no longer has its agent: the problem, and what to do. */
 export interface AgentGoneWords {
@@ -25,19 +26,29 @@ export function agentGoneWords(wanted: string, options: { agents: readonly strin
   };
 }
 
+/** What became of a line typed while the chat's agent is gone: a message kept, a command not run, or a message not kept (why). */
+export type KeptWhileGone = { kind: "kept" } | { kind: "command" } | { kind: "not-kept"; why: string };
+
 /**
  * A message the chat cannot send (its agent gone) is kept in its session unanswered, marked with why,
  * as a message the gateway stopped before is: `/retry` sends it once an agent answers there. `agent`: the
  * one that served the chat last (it only saves the message; no model is called). Under the session's lock,
- * as a turn is: another process answering there is waited for. A command or `/retry` is not a message: nothing is kept.
+ * as a turn is: another process answering there is waited for, until `signal` (Ctrl+C) or the lock's own
+ * limit ends the wait — the message is then not kept, and the chat says why. A command or `/retry` is not a message: nothing is kept.
  */
-export async function keepWhileAgentGone(text: string, options: { session: string; agent: Agent; store: SessionStore; why: string; onWait: () => void }): Promise<boolean> {
-  if (isCommand(text) || isRetry(text)) return false;
-  const lock = await options.store.lock(options.session, { onWait: options.onWait });
+export async function keepWhileAgentGone(text: string, options: { session: string; agent: Agent; store: SessionStore; why: string; onWait: () => void; signal?: AbortSignal | undefined }): Promise<KeptWhileGone> {
+  if (isCommand(text) || isRetry(text)) return { kind: "command" };
+  let lock;
+  try {
+    lock = await options.store.lock(options.session, { onWait: options.onWait, signal: options.signal });
+  } catch (error) {
+    if (!isHearthError(error)) throw error;
+    return { kind: "not-kept", why: options.signal?.aborted ? "cancelled while it waited for the session" : error.message };
+  }
   try {
     await options.agent.keepUnanswered(options.session, literalText(text), { options: { channel: "cli" }, why: options.why });
   } finally {
     await lock.release();
   }
-  return true;
+  return { kind: "kept" };
 }

@@ -7,8 +7,12 @@ const SECRET_ASSIGNMENT = /([\w$-]*(?:key|token|secret|password|passwd|passphras
 const SECRET_NAME_AT_END = /[\w$-]*(?:key|token|secret|password|passwd|passphrase|authorization|credentials?|cookie)["']?\s*[:=]?\s*$/i;
 /** A `/* … *\/` comment that opens and closes on one line. */
 const INLINE_BLOCK_COMMENT = /\/\*.*?\*\//g;
-/** A URL's user-info (`scheme://user:password@`, `scheme://token@`): credentials wherever a URL stands on the line. */
-const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'`]+@/gi;
+/**
+ * A URL's user-info (`scheme://user:password@`, `scheme://token@`): credentials wherever a URL stands on the line —
+ * up to the last `@` before the host's end, so a password holding a raw `@` or a quote (one that broke the line's
+ * syntax) is hidden whole; more is hidden rather than less.
+ */
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 /** Long random-looking runs (upper and lower case and digits): keys whatever their prefix. */
 const HIGH_ENTROPY = /[A-Za-z0-9_+/=-]{32,}/g;
 

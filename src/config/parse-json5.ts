@@ -49,7 +49,12 @@ function excerpt(text: string, line: number, column: number): string[] {
   const shownBefore = maskExcerptLine(lines.map((text, index) => (index === line - 1 ? before : text)), line - 1);
   // A problem on a character of the line stays under one shown; one at its end stays just past it.
   const last = column <= characters.length ? [...shown].length - 1 : [...shown].length;
-  const caret = Math.max(0, Math.min([...shownBefore].length, last));
+  // A problem inside what the whole line's masking hides (a quote in a URL's password): under where the two differ, the mask.
+  const shownCharacters = [...shown];
+  const beforeCharacters = [...shownBefore];
+  let same = 0;
+  while (same < beforeCharacters.length && beforeCharacters[same] === shownCharacters[same]) same++;
+  const caret = Math.max(0, Math.min(same, last));
   return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(caret)}^`];
 }
 

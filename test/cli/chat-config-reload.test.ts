@@ -118,6 +118,8 @@ test("an edit that takes the chat's agent out of the config: the chat stays open
   writeFileSync(file, withAgents("[]"));
   child.stdin.write("second, typed after the edit\n");
   await answered('no answer: the config no longer has agent "helper" (agents: main); your message is kept in session helper-chat, unanswered (/retry sends it)');
+  // The fix is its own line, written after it: it may come in a later chunk.
+  await answered('put agent "helper" back in the config');
   assert.match(stderr, /put agent "helper" back in the config and this chat takes it at your next message, or leave \(Ctrl\+D\) and go on with another agent: \S*hearth --config \S+ chat --agent main -s helper-chat/);
   child.stdin.write("/status\n");
   await answered('hearth: the config no longer has agent "helper" (agents: main); /status was not run');

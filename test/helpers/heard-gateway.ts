@@ -34,15 +34,22 @@ export interface HeardGateway {
 /** The model, a gateway on `stateDir` (its config written by `temp`) and chromium; the page's errors go to `pageErrors`. */
 export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[] }): Promise<HeardGateway> {
   mkdirSync(WEBCHAT_ARTIFACTS, { recursive: true });
-  const model = await startFakeServer(heardModelServer);
-  const configFile = options.temp.write("hearth.json5", `{
+  const started: Partial<HeardGateway> = {};
+  try {
+    const model = (started.model = await startFakeServer(heardModelServer));
+    const configFile = options.temp.write("hearth.json5", `{
       agents: { defaults: { model: { primary: "home/m" } } },
       models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
     }`);
-  const gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: options.stateDir });
-  const browser = await launchChromium({ profilePrefix: options.profilePrefix, waitMs: options.waitMs });
-  browser.page.on("pageerror", (error) => options.pageErrors.push(error.message));
-  return { model, gateway, browser };
+    const gateway = (started.gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: options.stateDir }));
+    const browser = await launchChromium({ profilePrefix: options.profilePrefix, waitMs: options.waitMs });
+    browser.page.on("pageerror", (error) => options.pageErrors.push(error.message));
+    return { model, gateway, browser };
+  } catch (error) {
+    // What did start is stopped: a gateway left running would hold the test file open.
+    await stopHeardGateway(started);
+    throw error;
+  }
 }
 
 /** Closes what startHeardGateway started (what of it did start). */

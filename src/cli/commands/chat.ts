@@ -88,9 +88,12 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       // An edit took this chat's agent out of the config: the chat stays open, a message is kept unanswered (`/retry` sends it), and it says what to do.
       const gone = agentGoneWords(agentId, { agents: [...runtime.config.agents.keys()], chatCommand: (other) => commandLine(io, `chat --agent ${other} -s ${key}`) });
       if (gone) {
-        const kept = await keepWhileAgentGone(text, { session: key, agent, store: runtime.store, why: `${gone.problem} — /retry sends it once an agent answers here`, onWait: () => writeLine(io.stderr, paint("dim", busyNotice(key))) });
+        turn = new AbortController();
+        const kept = await keepWhileAgentGone(text, { session: key, agent, store: runtime.store, why: `${gone.problem} — /retry sends it once an agent answers here`, onWait: () => writeLine(io.stderr, paint("dim", busyNotice(key))), signal: turn.signal });
+        turn = undefined;
         failures++;
-        writeLine(io.stderr, paint("red", kept ? `no answer: ${gone.problem}; your message is kept in session ${key}, unanswered (/retry sends it)` : `hearth: ${gone.problem}; ${text.trim().split(/\s/)[0] ?? text} was not run`));
+        const said = { kept: `no answer: ${gone.problem}; your message is kept in session ${key}, unanswered (/retry sends it)`, command: `hearth: ${gone.problem}; ${text.trim().split(/\s/)[0] ?? text} was not run`, "not-kept": `no answer: ${gone.problem}; your message was not kept (${kept.kind === "not-kept" ? kept.why : ""})` };
+        writeLine(io.stderr, paint("red", said[kept.kind]));
         writeLine(io.stderr, paint("dim", `(${gone.fix})`));
         continue;
       }
