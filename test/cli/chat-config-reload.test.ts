@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { hearthBin, tempDir } from "../helpers/run-cli.js";
@@ -21,12 +21,33 @@ after(async () => {
   temp.cleanup();
 });
 
+/** The real `hearth chat` in a pipe (stdin written line by line); `answered` waits (15 s at most) until words show on stdout or stderr. */
+function pipedChat(options: { args: readonly string[]; stateDir: string; t: TestContext }) {
+  const child = spawn(process.execPath, [hearthBin, ...options.args], {
+    env: { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1", HEARTH_STATE_DIR: options.stateDir, HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  // A failed assertion leaves the chat waiting for its next line: it must not keep the test file running.
+  options.t.after(() => {
+    if (child.exitCode === null) child.kill();
+  });
+  const said = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk: Buffer) => (said.stdout += String(chunk)));
+  child.stderr.on("data", (chunk: Buffer) => (said.stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const answered = async (words: string): Promise<void> => {
+    for (let look = 0; look < 600 && !said.stdout.includes(words) && !said.stderr.includes(words); look++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.ok(said.stdout.includes(words) || said.stderr.includes(words), `"${words}" never came; stdout: ${said.stdout}\nstderr: ${said.stderr}`);
+  };
+  return { child, said, exited, answered };
+}
+
 const configText = (home: FakeServer, spare: FakeServer, fallbacks: string): string =>
   `{ agents: { defaults: { model: { primary: "home/m", fallbacks: ${fallbacks} } } }, models: { mode: "replace", providers: {
     home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 256 }] },
     spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 256 }] } } } }`;
 
-test("a chat answers each message with the config as it is then: a fallback removed meanwhile is never called, a bad edit keeps the last good one", { timeout: 60_000 }, async () => {
+test("a chat answers each message with the config as it is then: a fallback removed meanwhile is never called, a bad edit keeps the last good one", { timeout: 60_000 }, async (t) => {
   const spareAsked: string[] = [];
   const home = await startFakeServer((request) => {
     if (request.method === "GET") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
@@ -43,19 +64,7 @@ test("a chat answers each message with the config as it is then: a fallback remo
   servers.push(home, spare);
   const file = temp.write("chat.json5", configText(home, spare, `["spare/m"]`));
 
-  const child = spawn(process.execPath, [hearthBin, "--config", file, "chat", "-s", "long-chat"], {
-    env: { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1", HEARTH_STATE_DIR: join(temp.dir, "state"), HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += String(chunk)));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  const answered = async (words: string): Promise<void> => {
-    for (let look = 0; look < 600 && !stdout.includes(words) && !stderr.includes(words); look++) await new Promise((resolve) => setTimeout(resolve, 25));
-    assert.ok(stdout.includes(words) || stderr.includes(words), `"${words}" never came; stdout: ${stdout}\nstderr: ${stderr}`);
-  };
+  const { child, said, exited, answered } = pipedChat({ args: ["--config", file, "chat", "-s", "long-chat"], stateDir: join(temp.dir, "state"), t });
 
   // As started: the home server fails, the fallback answers.
   child.stdin.write("home fails once\n");
@@ -66,7 +75,7 @@ test("a chat answers each message with the config as it is then: a fallback remo
   child.stdin.write("home fails again\n");
   await answered("no answer:");
   assert.deepEqual(spareAsked, ["home fails once"], "the removed fallback was not called");
-  assert.match(stderr, /config reloaded/);
+  assert.match(said.stderr, /config reloaded/);
 
   // An edit that cannot be loaded: the last good config (no fallback) answers, and the chat says why.
   writeFileSync(file, `${configText(home, spare, `["spare/m"]`)} ]`);
@@ -77,8 +86,8 @@ test("a chat answers each message with the config as it is then: a fallback remo
   await answered("Home heard: hello");
   child.stdin.end();
   assert.equal(await exited, 1, "a message got no answer");
-  assert.deepEqual(spareAsked, ["home fails once"], `the removed fallback was never called again; stderr: ${stderr}`);
-  assert.doesNotMatch(stdout, /Spare heard: home fails (again|after)/);
+  assert.deepEqual(spareAsked, ["home fails once"], `the removed fallback was never called again; stderr: ${said.stderr}`);
+  assert.doesNotMatch(said.stdout, /Spare heard: home fails (again|after)/);
 });
 
 test("an edit that takes the chat's agent out of the config: the chat stays open, keeps the message unanswered and says what to do; the agent put back answers it at /retry", { timeout: 60_000 }, async (t) => {
@@ -93,23 +102,7 @@ test("an edit that takes the chat's agent out of the config: the chat stays open
       home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 256 }] } } } }`;
   const file = temp.write("agents.json5", withAgents(`[{ id: "helper" }]`));
   const stateDir = join(temp.dir, "state-agents");
-  const child = spawn(process.execPath, [hearthBin, "--config", file, "chat", "--agent", "Helper", "-s", "helper-chat"], {
-    env: { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1", HEARTH_STATE_DIR: stateDir, HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  // A failed assertion leaves the chat waiting for its next line: it must not keep the test file running.
-  t.after(() => {
-    if (child.exitCode === null) child.kill();
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += String(chunk)));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  const answered = async (words: string): Promise<void> => {
-    for (let look = 0; look < 600 && !stdout.includes(words) && !stderr.includes(words); look++) await new Promise((resolve) => setTimeout(resolve, 25));
-    assert.ok(stdout.includes(words) || stderr.includes(words), `"${words}" never came; stdout: ${stdout}\nstderr: ${stderr}`);
-  };
+  const { child, said, exited, answered } = pipedChat({ args: ["--config", file, "chat", "--agent", "Helper", "-s", "helper-chat"], stateDir, t });
 
   child.stdin.write("first\n");
   await answered("Home heard: first");
@@ -120,7 +113,7 @@ test("an edit that takes the chat's agent out of the config: the chat stays open
   await answered('no answer: the config no longer has agent "helper" (agents: main); your message is kept in session helper-chat, unanswered (/retry sends it)');
   // The fix is its own line, written after it: it may come in a later chunk.
   await answered('put agent "helper" back in the config');
-  assert.match(stderr, /put agent "helper" back in the config and this chat takes it at your next message, or leave \(Ctrl\+D\) and go on with another agent: \S*hearth --config \S+ chat --agent main -s helper-chat/);
+  assert.match(said.stderr, /put agent "helper" back in the config and this chat takes it at your next message, or leave \(Ctrl\+D\) and go on with another agent: \S*hearth --config \S+ chat --agent main -s helper-chat/);
   child.stdin.write("/status\n");
   await answered('hearth: the config no longer has agent "helper" (agents: main); /status was not run');
   const saved = readFileSync(join(stateDir, "sessions", "helper-chat.jsonl"), "utf8");
@@ -132,5 +125,5 @@ test("an edit that takes the chat's agent out of the config: the chat stays open
   await answered("Home heard: second, typed after the edit");
   child.stdin.end();
   assert.equal(await exited, 1, "a message got no answer while the agent was gone");
-  assert.doesNotMatch(stderr, /no agent "/);
+  assert.doesNotMatch(said.stderr, /no agent "/);
 });
