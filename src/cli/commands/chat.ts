@@ -92,8 +92,11 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         const kept = await keepWhileAgentGone(text, { session: key, agent, store: runtime.store, why: `${gone.problem} — /retry sends it once an agent answers here`, onWait: () => writeLine(io.stderr, paint("dim", busyNotice(key))), signal: turn.signal });
         turn = undefined;
         failures++;
-        const said = { kept: `no answer: ${gone.problem}; your message is kept in session ${key}, unanswered (/retry sends it)`, command: `hearth: ${gone.problem}; ${text.trim().split(/\s/)[0] ?? text} was not run`, "not-kept": `no answer: ${gone.problem}; your message was not kept (${kept.kind === "not-kept" ? kept.why : ""})` };
-        writeLine(io.stderr, paint("red", said[kept.kind]));
+        const said =
+          kept.kind === "kept" ? `no answer: ${gone.problem}; your message is kept in session ${key}, unanswered (/retry sends it)`
+          : kept.kind === "command" ? `hearth: ${gone.problem}; ${text.trim().split(/\s/)[0] ?? text} was not run`
+          : `no answer: ${gone.problem}; your message was not kept (${kept.why})`;
+        writeLine(io.stderr, paint("red", said));
         writeLine(io.stderr, paint("dim", `(${gone.fix})`));
         continue;
       }
