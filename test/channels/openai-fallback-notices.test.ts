@@ -75,6 +75,7 @@ describe("fallback notices over the OpenAI-compatible API", () => {
     assert.equal(bodies()[0]?.tools, undefined, "the named model was asked without the tools");
 
     const streamed = await api.client.chat.completions.create({ model: "Local", messages, tools: TOOLS, stream: true }).asResponse();
+    assert.equal(noticeOf(streamed), toolsNotice, "a stream's headers say it too, once the words began (the SDK's withResponse() reads them)");
     assert.ok(commentsOf(await streamed.text()).includes(toolsNotice));
 
     const responsesTools = [{ type: "function" as const, name: "lookup", parameters: { type: "object", properties: {} }, strict: false }];
@@ -95,6 +96,7 @@ describe("fallback notices over the OpenAI-compatible API", () => {
     const { response: own } = await api.client.chat.completions.create({ model: "Local", messages }).withResponse();
     assert.equal(own.headers.get("x-hearth-notice"), null);
     const ownStream = await api.client.chat.completions.create({ model: "Local", messages, stream: true }).asResponse();
+    assert.equal(ownStream.headers.get("x-hearth-notice"), null);
     assert.deepEqual(commentsOf(await ownStream.text()), []);
 
     // The named model fails: the notice says how, of it.
@@ -102,5 +104,15 @@ describe("fallback notices over the OpenAI-compatible API", () => {
     const { data: failedOver, response: keyRefused } = await api.client.chat.completions.create({ model: "local/m1", messages }).withResponse();
     assert.equal(failedOver.choices[0]?.message.content, "backup here");
     assert.equal(noticeOf(keyRefused), "answered by Backup — Local (local server) refused the API key");
+    // Streamed, the headers go with the fallback's first words: they name it and say why, as the last comment does.
+    const { data: stream, response: streamedOver } = await api.client.chat.completions.create({ model: "local/m1", messages, stream: true }).withResponse();
+    assert.equal(streamedOver.headers.get("x-hearth-model"), "backup/m2");
+    assert.equal(noticeOf(streamedOver), "answered by Backup — Local (local server) refused the API key");
+    let streamedText = "";
+    for await (const chunk of stream) streamedText += chunk.choices[0]?.delta.content ?? "";
+    assert.equal(streamedText, "backup here");
+    const responsesOver = await api.client.responses.create({ model: "local/m1", input: "weather?", stream: true }).asResponse();
+    assert.equal(noticeOf(responsesOver), "answered by Backup — Local (local server) refused the API key");
+    assert.ok(commentsOf(await responsesOver.text()).includes("answered by Backup — Local (local server) refused the API key"));
   });
 });

@@ -115,6 +115,13 @@ export interface AnswerSource {
   known(): { model: string | undefined; attempts: readonly AttemptSummary[] };
   /** The model whose words come now (in agent mode, this step's), for the `model` the events name. */
   speaking(): string | undefined;
+  /**
+   * For a stream's headers (`x-hearth-notice`), once the answer's words have begun: what can be said of
+   * it already — proxy mode's notes of the request, the model named answering without the request's
+   * tools, another model answering than the one named. Undefined while nothing is or the answer can
+   * still move to another model (agent mode: always; its turn may call another model after its tools).
+   */
+  noticeSoFar?(): string | undefined;
 }
 
 /** What a client is told of a fault in hearth itself (neither the request's nor a model's): where to look. What it was goes to the log alone. */

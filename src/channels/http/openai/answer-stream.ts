@@ -203,7 +203,9 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   // Started before a token: the model being tried may still fail over, so no header names one.
   const answering = first.kind === "event" && first.event.type !== "status" ? known.model : undefined;
-  const headers = { ...replyHeaders({ model: answering, attempts: known.attempts }), ...SSE_HEADERS };
+  // What can be said of the answer once its words began goes in the headers too (the last event says it all, as a comment).
+  const notice = first.kind === "event" && first.event.type === "end" ? first.event.answer.notice : answering === undefined ? undefined : source.noticeSoFar?.();
+  const headers = { ...replyHeaders({ model: answering, attempts: known.attempts }), ...noticeHeader(notice), ...SSE_HEADERS };
   // The events name the model whose words they carry (in agent mode too, where the headers do not: a later step may be another's).
   const speaking = first.kind !== "event" || first.event.type === "status" ? undefined : first.event.type === "end" ? first.event.answer.model : source.speaking();
 

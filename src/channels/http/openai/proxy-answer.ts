@@ -38,6 +38,8 @@ const summary = (attempt: Attempt): AttemptSummary => attemptSummary(attempt);
 export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const out = new EventStream<AnswerEvent>();
   const attempts: AttemptSummary[] = [];
+  /** The attempts that did not answer, as the router told them (their fields and servers, for the notice). */
+  const tried: Attempt[] = [];
   let model: string | undefined;
   const names = streamNames(port.catalogue());
   /** The answer's last event went out: later events of the route (none should come) are not passed on. */
@@ -79,10 +81,12 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "attempt-failed":
         attempts.push(summary(event.attempt));
+        tried.push(event.attempt);
         out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }, names));
         break;
       case "attempt-skipped":
         attempts.push(summary(event.attempt));
+        tried.push(event.attempt);
         break;
       case "text-delta":
         shown = true;
@@ -171,7 +175,14 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   } catch (error) {
     failed(error);
   }
-  return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+  /** Once the answer's words came (it can no longer move to another model): the notes known then, as route-end says them. */
+  const noticeSoFar = (): string | undefined => {
+    if (!answering || model === undefined) return undefined;
+    const catalogue = port.catalogue();
+    const notes = [...(call.notes ?? []), toolsOffNotice(catalogue, model, toolsOff.get(model)), fallbackNotice([...tried, { model, outcome: "ok" }], describeIn(catalogue), { named: true })].filter((note) => note !== undefined);
+    return notes.length > 0 ? notes.join("\n") : undefined;
+  };
+  return { events: out, known: () => ({ model, attempts }), speaking: () => model, noticeSoFar };
 }
 
 /** The model named answered without the request's tools, which it cannot take (why): said, with the fix that has them called. */
