@@ -3,13 +3,14 @@ import { after, before, test } from "node:test";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { waitingNotice } from "../../src/models/waiting-notice.js";
-import { PrefillStats } from "../../src/models/prefill-stats.js";
 import { ask, chainFromServers, route, routeWhileClockMoves, testRouting } from "../helpers/routing.js";
 
 type Playing = "llama" | "apache" | "hang";
 
 // t19 #3: llama-server answered, then the port held another program (an HTML 404), then one that takes the connection and says nothing.
 let playing: Playing = "llama";
+/** What the server playing "hang" answers at last, once the test has it end (until then: nothing). */
+let hangEnds: Promise<Reply> | undefined;
 let server: FakeServer;
 let spare: FakeServer;
 before(async () => {
@@ -18,7 +19,7 @@ before(async () => {
     if (playing === "apache") return page;
     // No LM Studio listing: whether the model is loaded is not said (llama-server).
     if (request.method === "GET") return { kind: "json", status: 404, body: { error: { message: "File Not Found", type: "not_found_error", code: 404 } } };
-    return playing === "hang" ? { kind: "hang-before-headers" } : { kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 5, output: 1 } }) };
+    return playing === "hang" ? (hangEnds ?? { kind: "hang-before-headers" }) : { kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 5, output: 1 } }) };
   });
   spare = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "spare", usage: { input: 5, output: 1 } }) }));
 });
@@ -28,16 +29,17 @@ after(async () => {
 });
 
 /**
- * The provider's first-token limit (`timeoutSeconds`), in real time on the HTTP client: above the limit lowered for a
- * model that answered lately (its floor, plus what this short prompt adds), so that the lowered one is what ends the
- * wait when it applies — and short, since where it does not apply (the second test) the call waits this long for real.
+ * Where no lowered limit applies (the second test), nothing on the manual clock ends the wait: the provider's own limit
+ * would, on the HTTP client's real timer (60 s). The silent server ends it instead, with this refusal, once the manual
+ * clock has moved this far on — past any limit lowered for a model that answered lately (10 s and a little).
  */
-const TIMEOUT_SECONDS = PrefillStats.LOADED_FLOOR_MS / 1000 + 3;
+const HANG_ENDS_AFTER_MS = 65_000;
+const HANG_END: Reply = { kind: "json", status: 500, body: { error: { message: "the test ends the wait here" } } };
 
-const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; notices: string[] }> => {
+const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; notices: string[]; simulatedMs: number }> => {
   const routing = testRouting();
   try {
-    const chain = chainFromServers({ local: server.baseUrl, spare: spare.baseUrl }, { local: `timeoutSeconds: ${TIMEOUT_SECONDS},` });
+    const chain = chainFromServers({ local: server.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
     playing = "llama";
     assert.deepEqual((await route(routing.router, { chain, context: ask })).outcomes, ["local/m ok"]);
     if (replacedBetween) {
@@ -48,11 +50,13 @@ const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; no
     }
     routing.clock.advance(40_000);
     playing = "hang";
+    hangEnds = new Promise((resolve) => routing.clock.setTimeout(() => resolve(HANG_END), HANG_ENDS_AFTER_MS));
     const result = await routeWhileClockMoves({ routing, request: { chain, context: ask }, limitMs: 70_000 });
     const failed = result.events.find((event) => event.type === "attempt-failed");
     const notices = result.events.flatMap((event) => (event.type === "attempt-waiting" ? [waitingNotice(event)] : []));
-    return { words: failed?.type === "attempt-failed" ? failed.failure.message : "", notices };
+    return { words: failed?.type === "attempt-failed" ? failed.failure.message : "", notices, simulatedMs: result.simulatedMs };
   } finally {
+    hangEnds = undefined;
     routing.close();
   }
 };
@@ -65,8 +69,9 @@ test("a model that answered lately and now sends nothing: the words say what is 
 });
 
 test("an answer in between that shows another program holds the port forgets that the model answered there", async () => {
-  const { words, notices } = await stuckWords(true);
+  const { words, notices, simulatedMs } = await stuckWords(true);
+  assert.ok(simulatedMs >= HANG_ENDS_AFTER_MS, `still waited on ${simulatedMs} ms on: no limit lowered for a loaded model ended it`);
   assert.doesNotMatch(notices.join("\n"), /loaded|answered this model/);
   assert.doesNotMatch(words, /although|looks stuck|answered this model/, "no limit lowered for a loaded model: nothing says it is");
-  assert.match(words, new RegExp(`^local/m: no answer within ${TIMEOUT_SECONDS} s of sending the request`), "the provider's own limit ended the wait, not a lowered one");
+  assert.match(words, /^local\/m: .*the test ends the wait here/, "the server's refusal ended the wait, not a lowered limit");
 });
