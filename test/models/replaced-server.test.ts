@@ -70,7 +70,7 @@ test("a model that answered lately and now sends nothing: the words say what is 
 
 test("an answer in between that shows another program holds the port forgets that the model answered there", async () => {
   const { words, notices, simulatedMs } = await stuckWords(true);
-  assert.ok(simulatedMs >= HANG_ENDS_AFTER_MS, `still waited on ${simulatedMs} ms on: no limit lowered for a loaded model ended it`);
+  assert.ok(simulatedMs >= HANG_ENDS_AFTER_MS, `the wait lasts until the server ends it, no limit lowered for a loaded model ends it sooner (it ended ${simulatedMs} ms on)`);
   assert.doesNotMatch(notices.join("\n"), /loaded|answered this model/);
   assert.doesNotMatch(words, /although|looks stuck|answered this model/, "no limit lowered for a loaded model: nothing says it is");
   assert.match(words, /^local\/m: .*the test ends the wait here/, "the server's refusal ended the wait, not a lowered limit");
