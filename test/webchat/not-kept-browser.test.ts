@@ -22,6 +22,11 @@ const WAIT_MS = 30_000;
  */
 const FIRST_RESEND_MS = 15_000 + 1_000;
 const SECOND_RESEND_MS = 30_000 + 1_000;
+/**
+ * Once the clock is past a message's wait it is sent at once: its answer is seen within this. A page that waited longer
+ * than it says would send it only once its clock, moving on with real time, caught up — later than this.
+ */
+const SENT_WITHIN_MS = 10_000;
 /** The gateway's keep-alive, past the clock's jumps: the page counts a gateway lost after twice it without a byte. */
 const KEEP_ALIVE_SECONDS = 300;
 const KEPT_TEXT = "typed while the disk was full";
@@ -91,7 +96,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     // try was refused too), and it is answered.
     rmSync(inbox, { force: true });
     await page.clock.fastForward(SECOND_RESEND_MS);
-    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor({ timeout: SENT_WITHIN_MS });
     assert.equal(await page.locator("[data-held]").count(), 0);
     await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
@@ -156,8 +161,8 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await sendMessage(page, "second, typed after it");
     await page.locator("[data-held]", { hasText: "second, typed after it" }).locator(".held-note", { hasText: "it goes after the message above it" }).waitFor();
     await page.clock.fastForward(FIRST_RESEND_MS);
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: second, typed after it" }).waitFor();
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: first, refused" }).waitFor();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: second, typed after it" }).waitFor({ timeout: SENT_WITHIN_MS });
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: first, refused" }).waitFor({ timeout: SENT_WITHIN_MS });
     const users = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
       .trim()
       .split("\n")
@@ -190,11 +195,11 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     rmSync(inbox, { force: true });
     // The newer one's 15 s are over, not the older one's 30 s (it was refused again a moment before the newer one was sent).
     await page.clock.fastForward(FIRST_RESEND_MS);
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: newer, refused once" }).waitFor();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: newer, refused once" }).waitFor({ timeout: SENT_WITHIN_MS });
     assert.match((await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) as string, /older, refused twice/, "the older one waits for its own time");
     // Then it goes at its own time (30 s after its second refusal), and the page holds nothing.
     await page.clock.fastForward(FIRST_RESEND_MS);
-    for (let look = 0; look < 80 && (await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) !== null; look++) await page.waitForTimeout(500);
+    for (let look = 0; look < SENT_WITHIN_MS / 500 && (await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) !== null; look++) await page.waitForTimeout(500);
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     assert.deepEqual(pageErrors, []);
   });
