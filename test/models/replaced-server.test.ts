@@ -15,7 +15,7 @@ let server: FakeServer;
 let spare: FakeServer;
 before(async () => {
   const page: Reply = { kind: "raw", status: 404, headers: { "content-type": "text/html" }, chunks: ["<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><address>Apache/2.4.57 (Debian)</address></body></html>"] };
-  server = await startFakeServer((request): Reply => {
+  server = await startFakeServer((request): Reply | Promise<Reply> => {
     if (playing === "apache") return page;
     // No LM Studio listing: whether the model is loaded is not said (llama-server).
     if (request.method === "GET") return { kind: "json", status: 404, body: { error: { message: "File Not Found", type: "not_found_error", code: 404 } } };
