@@ -35,8 +35,8 @@ describe("a reasoning model's text streams once its server shows no orphan </thi
   let ndjson: Awaited<ReturnType<typeof startStepServer>>;
   before(async () => {
     http = new HttpClient();
-    sse = await startStepServer({ contentType: "text/event-stream", patienceMs: 1_500 });
-    ndjson = await startStepServer({ contentType: "application/x-ndjson", patienceMs: 1_500 });
+    sse = await startStepServer({ contentType: "text/event-stream", patienceMs: 500 });
+    ndjson = await startStepServer({ contentType: "application/x-ndjson", patienceMs: 500 });
   });
   after(async () => {
     http.destroy();

@@ -40,7 +40,7 @@ describe("an orphan </think> from a model hearth does not take for a reasoner", 
   let sse: Awaited<ReturnType<typeof startStepServer>>;
   before(async () => {
     http = new HttpClient();
-    sse = await startStepServer({ contentType: "text/event-stream", patienceMs: 1_500 });
+    sse = await startStepServer({ contentType: "text/event-stream", patienceMs: 500 });
   });
   after(async () => {
     http.destroy();

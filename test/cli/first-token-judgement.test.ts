@@ -52,13 +52,13 @@ describe("models status --first-token: a slow first token is judged", () => {
   test("LM Studio, loaded: 3.5 s is slow for a one-line prompt; the warning names the usual causes", async () => {
     const server = await lmStudio([{ id: "minimax-m2.1-gs32", loaded: true, loadedContextLength: 32768, maxContextLength: 131072 }], SLOW_MS);
     const file = temp.write("lm-slow.json5", lmConfig(server, "minimax-m2.1-gs32"));
-    const { entry } = await status(file);
+    // The JSON and the text of the same judgement, asked at once: each waits the server's delay.
+    const [{ entry }, text] = await Promise.all([status(file), status(file, false)]);
     assert.ok((entry.firstTokenMs ?? 0) >= SLOW_MS);
     const slow = entry.problems.find((problem) => problem.id === "first-token-slow");
     assert.equal(slow?.severity, "warn");
     assert.match(slow?.title ?? "", /^slow first token: 3\.\d s for a one-line prompt \(about 8 tokens\) with the model loaded; a loaded model starts such a prompt within 3\.1 s even reading 250 tokens\/s$/);
     assert.match(slow?.fix ?? "", /processed on the CPU .*GPU offload.*-ngl.*ollama ps.*too large for the GPU's memory.*another request holding the server's slot/);
-    const text = await status(file, false);
     assert.match(text.stdout, /first token in \d+ ms\n {2}! warn: slow first token: 3\.\d s/);
   });
 

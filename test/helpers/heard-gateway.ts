@@ -31,13 +31,18 @@ export interface HeardGateway {
   browser: LaunchedBrowser;
 }
 
-/** The model, a gateway on `stateDir` (its config written by `temp`) and chromium; the page's errors go to `pageErrors`. */
-export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[] }): Promise<HeardGateway> {
+/**
+ * The model, a gateway on `stateDir` (its config written by `temp`) and chromium; the page's errors go to `pageErrors`.
+ * `keepAliveSeconds`: the gateway's `gateway.limits.keepAliveSeconds` (default 15) — a test that moves the page's clock
+ * on (page.clock) sets it past its jumps, or the page counts the gateway lost for want of a keep-alive it jumped over.
+ */
+export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[]; keepAliveSeconds?: number }): Promise<HeardGateway> {
   mkdirSync(WEBCHAT_ARTIFACTS, { recursive: true });
   const started: Partial<HeardGateway> = {};
   try {
     const model = (started.model = await startFakeServer(heardModelServer));
-    const configFile = options.temp.write("hearth.json5", `{
+    const configFile = options.temp.write("hearth.json5", `{${options.keepAliveSeconds === undefined ? "" : `
+      gateway: { limits: { keepAliveSeconds: ${options.keepAliveSeconds} } },`}
       agents: { defaults: { model: { primary: "home/m" } } },
       models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
     }`);

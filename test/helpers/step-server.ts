@@ -24,6 +24,7 @@ export interface StepOutcome {
  * client shows a text delta for it — or, for a client that holds the text back, `patienceMs` of real time —
  * before it sends the next: a reply that streams is seen to, one held back is seen not to (and the rest of
  * it goes without waiting). No timing is asserted: the patience only keeps a held reply from waiting forever.
+ * Every held reply costs it once; a client in the same process that streams shows its delta within milliseconds.
  */
 export async function startStepServer(options: { contentType: string; patienceMs?: number }): Promise<{
   url: string;
@@ -34,7 +35,7 @@ export async function startStepServer(options: { contentType: string; patienceMs
   run(adapter: ProviderAdapter, model: ModelSpec, chunks: readonly StepChunk[], call?: { context?: Context; options?: CallOptions }): Promise<StepOutcome>;
   close(): Promise<void>;
 }> {
-  const patienceMs = options.patienceMs ?? 1_500;
+  const patienceMs = options.patienceMs ?? 500;
   const requests: Record<string, unknown>[] = [];
   let current: { chunks: readonly StepChunk[]; shownInStep: boolean[] } | undefined;
   let deltas = 0;

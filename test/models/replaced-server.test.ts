@@ -9,15 +9,17 @@ type Playing = "llama" | "apache" | "hang";
 
 // t19 #3: llama-server answered, then the port held another program (an HTML 404), then one that takes the connection and says nothing.
 let playing: Playing = "llama";
+/** What the server playing "hang" answers at last, once the test has it end (until then: nothing). */
+let hangEnds: Promise<Reply> | undefined;
 let server: FakeServer;
 let spare: FakeServer;
 before(async () => {
   const page: Reply = { kind: "raw", status: 404, headers: { "content-type": "text/html" }, chunks: ["<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><address>Apache/2.4.57 (Debian)</address></body></html>"] };
-  server = await startFakeServer((request): Reply => {
+  server = await startFakeServer((request): Reply | Promise<Reply> => {
     if (playing === "apache") return page;
     // No LM Studio listing: whether the model is loaded is not said (llama-server).
     if (request.method === "GET") return { kind: "json", status: 404, body: { error: { message: "File Not Found", type: "not_found_error", code: 404 } } };
-    return playing === "hang" ? { kind: "hang-before-headers" } : { kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 5, output: 1 } }) };
+    return playing === "hang" ? (hangEnds ?? { kind: "hang-before-headers" }) : { kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 5, output: 1 } }) };
   });
   spare = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "spare", usage: { input: 5, output: 1 } }) }));
 });
@@ -26,7 +28,15 @@ after(async () => {
   await spare.close();
 });
 
-const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; notices: string[] }> => {
+/**
+ * Where no lowered limit applies (the second test), nothing on the manual clock ends the wait: the provider's own limit
+ * would, on the HTTP client's real timer (60 s). The silent server ends it instead, with this refusal, once the manual
+ * clock has moved this far on — past any limit lowered for a model that answered lately (10 s and a little).
+ */
+const HANG_ENDS_AFTER_MS = 65_000;
+const HANG_END: Reply = { kind: "json", status: 500, body: { error: { message: "the test ends the wait here" } } };
+
+const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; notices: string[]; simulatedMs: number }> => {
   const routing = testRouting();
   try {
     const chain = chainFromServers({ local: server.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
@@ -40,11 +50,13 @@ const stuckWords = async (replacedBetween: boolean): Promise<{ words: string; no
     }
     routing.clock.advance(40_000);
     playing = "hang";
+    hangEnds = new Promise((resolve) => routing.clock.setTimeout(() => resolve(HANG_END), HANG_ENDS_AFTER_MS));
     const result = await routeWhileClockMoves({ routing, request: { chain, context: ask }, limitMs: 70_000 });
     const failed = result.events.find((event) => event.type === "attempt-failed");
     const notices = result.events.flatMap((event) => (event.type === "attempt-waiting" ? [waitingNotice(event)] : []));
-    return { words: failed?.type === "attempt-failed" ? failed.failure.message : "", notices };
+    return { words: failed?.type === "attempt-failed" ? failed.failure.message : "", notices, simulatedMs: result.simulatedMs };
   } finally {
+    hangEnds = undefined;
     routing.close();
   }
 };
@@ -57,8 +69,9 @@ test("a model that answered lately and now sends nothing: the words say what is 
 });
 
 test("an answer in between that shows another program holds the port forgets that the model answered there", async () => {
-  const { words, notices } = await stuckWords(true);
+  const { words, notices, simulatedMs } = await stuckWords(true);
+  assert.ok(simulatedMs >= HANG_ENDS_AFTER_MS, `the wait lasts until the server ends it, no limit lowered for a loaded model ends it sooner (it ended ${simulatedMs} ms on)`);
   assert.doesNotMatch(notices.join("\n"), /loaded|answered this model/);
   assert.doesNotMatch(words, /although|looks stuck|answered this model/, "no limit lowered for a loaded model: nothing says it is");
-  assert.match(words, /^local\/m: /);
+  assert.match(words, /^local\/m: .*the test ends the wait here/, "the server's refusal ended the wait, not a lowered limit");
 });

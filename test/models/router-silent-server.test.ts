@@ -23,11 +23,18 @@ const { hung, frozen, spare } = fakeServersForSuite({
 
 const posts = (server: FakeServer): number => server.requests.filter((request) => request.method === "POST").length;
 
+/**
+ * The llama.cpp providers' limit (`timeoutSeconds`, first token and idle): the HTTP client holds it in real time, so
+ * each test waits this long for real. Past the first wait notice (5 s on the manual clock, which moves a second
+ * every few milliseconds) so that the wait is said before it runs out; the words name whatever the limit is.
+ */
+const LIMIT_SECONDS = 6;
+
 function chain(models: string[], server: FakeServer = hung) {
   return resolveText(`{ agents: { defaults: { model: { primary: "${models[0]}", fallbacks: ${JSON.stringify(models.slice(1))} } } },
     models: { mode: "replace", providers: {
-      llamacpp: { baseUrl: "${server.baseUrl}", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
-      llamacc: { baseUrl: "${server.baseUrl}/", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacpp: { baseUrl: "${server.baseUrl}", api: "openai-completions", timeoutSeconds: ${LIMIT_SECONDS}, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacc: { baseUrl: "${server.baseUrl}/", api: "openai-completions", timeoutSeconds: ${LIMIT_SECONDS}, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
       spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
 }
 
@@ -51,7 +58,7 @@ test("a server that just hung for one model is not waited on for the next model 
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.equal(failed?.type === "attempt-failed" ? failed.next : "none", "spare/m");
     assert.ok(result.events.indexOf(failed as never) < result.events.indexOf(skipped as never), "said when it failed, before the skip");
-    // And the wait line before it ("— trying … if none by 15 s (its first-token limit)") names the model that would be tried, not the one on the same stuck server.
+    // And the wait line before it ("— trying … if none by its first-token limit") names the model that would be tried, not the one on the same stuck server.
     const waiting = result.events.filter((event) => event.type === "attempt-waiting");
     assert.ok(waiting.length > 0, "the wait was said");
     for (const event of waiting) assert.equal(event.type === "attempt-waiting" ? event.next : "none", "spare/m");
@@ -79,10 +86,10 @@ test("a server that froze mid-answer is not waited on again for the next model o
     const waiting = result.events.filter((event) => event.type === "attempt-waiting");
     assert.ok(waiting.length > 0, "the stall was said");
     for (const event of waiting) {
-      assert.ok(event.type === "attempt-waiting" && event.midAnswer === true && event.next === "spare/m" && event.limitMs === 15_000, JSON.stringify(event));
+      assert.ok(event.type === "attempt-waiting" && event.midAnswer === true && event.next === "spare/m" && event.limitMs === LIMIT_SECONDS * 1000, JSON.stringify(event));
     }
     const firstWait = waiting[0];
-    assert.equal(firstWait?.type === "attempt-waiting" ? waitingNotice(firstWait) : "", "nothing more from llamacpp/stories for 5 s in the middle of its answer — trying spare/m if nothing by 15 s (its idle limit)");
+    assert.equal(firstWait?.type === "attempt-waiting" ? waitingNotice(firstWait) : "", `nothing more from llamacpp/stories for 5 s in the middle of its answer — trying spare/m if nothing by ${LIMIT_SECONDS} s (its idle limit)`);
     const text = result.events.findIndex((event) => event.type === "text-delta");
     assert.ok(text >= 0 && text < result.events.indexOf(firstWait as never), "said after the words, not before them");
   } finally {
@@ -98,7 +105,7 @@ test("a freeze mid-answer on a channel that cannot take the answer back: the sta
     assert.deepEqual(result.outcomes, ["llamacpp/stories timeout"]);
     assert.ok(result.error?.shown, "what was shown is handed back");
     const waiting = result.events.find((event) => event.type === "attempt-waiting");
-    assert.equal(waiting?.type === "attempt-waiting" ? waitingNotice(waiting) : "", "nothing more from llamacpp/stories for 5 s in the middle of its answer — giving up if nothing by 15 s (its idle limit)");
+    assert.equal(waiting?.type === "attempt-waiting" ? waitingNotice(waiting) : "", `nothing more from llamacpp/stories for 5 s in the middle of its answer — giving up if nothing by ${LIMIT_SECONDS} s (its idle limit)`);
   } finally {
     routing.close();
   }

@@ -21,11 +21,17 @@ after(async () => {
   await Promise.all([stuck.kill(), spare.kill()]);
 });
 
+/**
+ * The stopped server's entries' limit (`timeoutSeconds`): each test waits it out for real. Past the first wait notice
+ * (5 s), which the gateway's stream must carry; the outcome and the words are the same at any limit.
+ */
+const LIMIT_SECONDS = 7;
+
 const config = (): string => `{
   agents: { defaults: { model: { primary: "llamacpp/${stuck.alias}", fallbacks: ["llamacc/${stuck.alias}", "spare/${spare.alias}"] }, fallbackNotice: true } },
   models: { mode: "replace", providers: {
-    llamacpp: { baseUrl: "${stuck.baseUrl}", api: "openai-responses", timeoutSeconds: 15, models: [{ id: "${stuck.alias}", contextWindow: 2048, maxTokens: 48 }] },
-    llamacc: { baseUrl: "${stuck.baseUrl}", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "${stuck.alias}", contextWindow: 2048, maxTokens: 48 }] },
+    llamacpp: { baseUrl: "${stuck.baseUrl}", api: "openai-responses", timeoutSeconds: ${LIMIT_SECONDS}, models: [{ id: "${stuck.alias}", contextWindow: 2048, maxTokens: 48 }] },
+    llamacc: { baseUrl: "${stuck.baseUrl}", api: "openai-completions", timeoutSeconds: ${LIMIT_SECONDS}, models: [{ id: "${stuck.alias}", contextWindow: 2048, maxTokens: 48 }] },
     spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "${spare.alias}", contextWindow: 2048, maxTokens: 48 }] },
   } },
 }`;

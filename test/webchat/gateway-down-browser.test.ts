@@ -20,8 +20,14 @@ const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 const WEB = join(repoRoot, "dist/web");
 /** Every browser wait is bounded by this (playwright's default is 30 s). */
 const WAIT_MS = 15_000;
-/** The page asks /health at most every 10 s (±20 %) while the gateway is away: its return is seen within this. */
+/** The page asks /health at most every 10 s (±20 %) while the gateway is away: its return is seen within this (page time). */
 const BACK_WITHIN_MS = 30_000;
+/**
+ * The page's clock (playwright's page.clock, installed before the page loads: both tabs' timers and Date) moves with real
+ * time, and the test moves it on past the page's waits while the gateway is away, a step at a time with a moment of real
+ * time between (for the /health try a step fired to end before the next step): `skippedMs` is how far it is ahead.
+ */
+const CLOCK_STEP_MS = 500;
 const AWAY_TEXT = "kept while hearth was away";
 const SLOW_ANSWER = "A slow answer, still streaming when the gateway is told to stop, finished before it exits.";
 
@@ -53,6 +59,23 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How far the page's clock was moved on ahead of real time. */
+let skippedMs = 0;
+/** The time on the page's clock. */
+const pageNow = (): number => Date.now() + skippedMs;
+
+/** Moves the page's clock on, step by step, until `done` holds or `limitMs` of page time passed. */
+async function moveClockOn(page: Page, options: { limitMs: number; done?: () => Promise<boolean> }): Promise<void> {
+  const until = pageNow() + options.limitMs;
+  while (pageNow() < until && !(await options.done?.())) {
+    const step = Math.min(CLOCK_STEP_MS, until - pageNow());
+    if (step <= 0) break;
+    await page.clock.fastForward(step);
+    skippedMs += step;
+    await pause(25);
+  }
+}
 
 async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByLabel("Message").fill(text);
@@ -92,6 +115,7 @@ describe("web chat page while the real gateway stops, is away and comes back", {
     browser = await launchChromium({ profilePrefix: "hearth-webchat-down-browser-", waitMs: WAIT_MS });
     page = browser.page;
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.clock.install();
     await page.goto(gateway.url);
     await page.locator('#connection-state[data-live="true"]').waitFor();
   });
@@ -121,10 +145,10 @@ describe("web chat page while the real gateway stops, is away and comes back", {
     await sendMessage(page, "slow please");
     await page.locator(".message.assistant.streaming").waitFor();
     const requests: { at: number; path: string }[] = [];
-    page.on("request", (request) => requests.push({ at: Date.now(), path: new URL(request.url()).pathname }));
+    page.on("request", (request) => requests.push({ at: pageNow(), path: new URL(request.url()).pathname }));
     // The state and its words seen at once: the banner moves on to "restarting" once the turn is done and the gateway gone.
     const stoppingBanner = page.locator('#link-banner[data-state="stopping"]', { hasText: /hearth is stopping \(1 turn finishing\) — the page reconnects once it is back/ }).waitFor();
-    const stoppedAt = Date.now();
+    const stoppedAt = pageNow();
     gateway.child.kill("SIGTERM");
     await stoppingBanner;
     await page.screenshot({ path: join(ARTIFACTS, "down-stopping.png") });
@@ -140,7 +164,7 @@ describe("web chat page while the real gateway stops, is away and comes back", {
     await page.screenshot({ path: join(ARTIFACTS, "down-restarting.png") });
 
     // What the page asks while the gateway is away: /health only, less and less often.
-    await pause(Math.max(0, stoppedAt + 14_000 - Date.now()));
+    await moveClockOn(page, { limitMs: stoppedAt + 14_000 - pageNow() });
     const tries = requests.filter((request) => request.at >= stoppedAt);
     assert.deepEqual([...new Set(tries.map((request) => request.path))], ["/health"], JSON.stringify(tries));
     const gaps = tries.slice(1).map((request, index) => request.at - (tries[index]?.at ?? 0));
@@ -176,10 +200,13 @@ describe("web chat page while the real gateway stops, is away and comes back", {
     // A gateway again, on the same port and state dir: both tabs see it back, and the message goes once.
     const port = new URL(gateway.url).port;
     gateway = await within(startGatewayWith(["--port", port, "--config", configFile], { HEARTH_STATE_DIR: stateDir }), WAIT_MS, "the second gateway to start");
+    // The pages' next /health tries are brought on: both banners go once a try finds it.
+    const bannersGone = async (): Promise<boolean> => (await page.locator("#link-banner").isHidden()) && (await other.locator("#link-banner").isHidden());
+    await moveClockOn(page, { limitMs: BACK_WITHIN_MS, done: bannersGone });
     for (const tab of [page, other]) {
-      await tab.locator("#link-banner").waitFor({ state: "hidden", timeout: BACK_WITHIN_MS });
+      await tab.locator("#link-banner").waitFor({ state: "hidden" });
       // Streamed (the tab that sent it) or read from the saved history (the other, back after the turn ended).
-      await tab.locator(".message.assistant:not(.streaming)", { hasText: `Heard: ${AWAY_TEXT}` }).waitFor({ timeout: BACK_WITHIN_MS });
+      await tab.locator(".message.assistant:not(.streaming)", { hasText: `Heard: ${AWAY_TEXT}` }).waitFor();
       await tab.locator("#outbox").waitFor({ state: "hidden" });
       assert.equal(await tab.locator(".message.user", { hasText: AWAY_TEXT }).count(), 1, "the message is shown once");
       assert.equal(await tab.locator(".message.assistant", { hasText: `Heard: ${AWAY_TEXT}` }).count(), 1, "and answered once");

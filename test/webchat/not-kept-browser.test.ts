@@ -13,9 +13,40 @@ import { sendMessage, startHeardGateway, stopHeardGateway, WEBCHAT_ARTIFACTS } f
 import { tempDir } from "../helpers/run-cli.js";
 import type { RunningGateway } from "../helpers/run-gateway.js";
 
-/** Every browser wait is bounded by this; the page sends a kept message again after 15 s, 30 s after a second refusal (a reload tries it at once). */
-const WAIT_MS = 50_000;
+/** Every browser wait is bounded by this. */
+const WAIT_MS = 30_000;
+/**
+ * The page sends a kept message again after 15 s, 30 s after a second refusal (a reload tries it at once): the page's
+ * clock (playwright's page.clock, installed before the page loads) is moved on past those waits instead of waiting them.
+ * A little over each: the page's timer is due 20 ms after the message's time.
+ */
+const FIRST_RESEND_MS = 15_000 + 1_000;
+const SECOND_RESEND_MS = 30_000 + 1_000;
+/**
+ * Once the clock is past a message's wait it is sent at once: its answer is seen within this. A page that waited longer
+ * than it says would send it only once its clock, moving on with real time, caught up — later than this.
+ */
+const SENT_WITHIN_MS = 10_000;
+/** The gateway's keep-alive, past the clock's jumps: the page counts a gateway lost after twice it without a byte. */
+const KEEP_ALIVE_SECONDS = 300;
 const KEPT_TEXT = "typed while the disk was full";
+
+/**
+ * The journal's folder made a file (the same refusal as a full disk's): again if the gateway made the folder anew
+ * between the removal and the write (it may still be closing the journal of the turn just answered).
+ */
+function blockInbox(inbox: string): void {
+  for (let attempt = 1; ; attempt++) {
+    rmSync(inbox, { recursive: true, force: true });
+    try {
+      writeFileSync(inbox, "not a folder", { flag: "wx" });
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 20 || (code !== "EEXIST" && code !== "EISDIR")) throw error;
+    }
+  }
+}
 
 describe("web chat page: a message the gateway cannot keep now", { timeout: 180_000 }, () => {
   const temp = tempDir("hearth-webchat-not-kept-");
@@ -26,7 +57,9 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
   const pageErrors: string[] = [];
 
   before(async () => {
-    ({ model, gateway, browser } = await startHeardGateway({ temp, stateDir, profilePrefix: "hearth-webchat-not-kept-", waitMs: WAIT_MS, pageErrors }));
+    ({ model, gateway, browser } = await startHeardGateway({ temp, stateDir, profilePrefix: "hearth-webchat-not-kept-", waitMs: WAIT_MS, pageErrors, keepAliveSeconds: KEEP_ALIVE_SECONDS }));
+    // The page's own timers and Date run on this clock from its first load on (it moves with real time until moved on).
+    await browser.page.clock.install();
   });
   after(async () => {
     await stopHeardGateway({ browser, gateway, model });
@@ -44,8 +77,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
 
     // The journal's folder cannot be written (a file where it should be: the same refusal as a full disk's).
     const inbox = join(stateDir, "inbox");
-    rmSync(inbox, { recursive: true, force: true });
-    writeFileSync(inbox, "not a folder");
+    blockInbox(inbox);
     await sendMessage(page, KEPT_TEXT);
     const held = page.locator("[data-held]", { hasText: KEPT_TEXT });
     await held.locator(".held-note", { hasText: /Not sent yet — hearth could not keep it: cannot keep the message .* It is sent again by itself: after 15 s, then less often \(at most every 5 min\)/ }).waitFor();
@@ -60,9 +92,11 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await page.locator('#connection-state[data-live="true"]').waitFor();
     await page.locator("[data-held]", { hasText: KEPT_TEXT }).waitFor();
 
-    // The state dir can keep messages again: the page sends it by itself, and it is answered.
+    // The state dir can keep messages again: the page sends it by itself once its wait is over (30 s: the reload's
+    // try was refused too), and it is answered.
     rmSync(inbox, { force: true });
-    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor();
+    await page.clock.fastForward(SECOND_RESEND_MS);
+    await page.locator('.message.assistant[data-state="done"]', { hasText: `Heard: ${KEPT_TEXT}` }).waitFor({ timeout: SENT_WITHIN_MS });
     assert.equal(await page.locator("[data-held]").count(), 0);
     await page.locator("#setup-banner[hidden]").waitFor({ state: "attached" });
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
@@ -119,16 +153,16 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: start of the order test" }).waitFor();
     const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
     const inbox = join(stateDir, "inbox");
-    rmSync(inbox, { recursive: true, force: true });
-    writeFileSync(inbox, "not a folder");
+    blockInbox(inbox);
     await sendMessage(page, "first, refused");
     await page.locator("[data-held]", { hasText: "first, refused" }).locator(".held-note", { hasText: "It is sent again by itself: after 15 s" }).waitFor();
     rmSync(inbox, { force: true });
     // Writable again, but the first one's try is not due: the second waits behind it, said so.
     await sendMessage(page, "second, typed after it");
     await page.locator("[data-held]", { hasText: "second, typed after it" }).locator(".held-note", { hasText: "it goes after the message above it" }).waitFor();
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: second, typed after it" }).waitFor();
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: first, refused" }).waitFor();
+    await page.clock.fastForward(FIRST_RESEND_MS);
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: second, typed after it" }).waitFor({ timeout: SENT_WITHIN_MS });
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: first, refused" }).waitFor({ timeout: SENT_WITHIN_MS });
     const users = readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
       .trim()
       .split("\n")
@@ -149,8 +183,7 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await page.locator('#connection-state[data-live="true"]').waitFor();
     await page.getByRole("button", { name: "New conversation" }).click();
     const inbox = join(stateDir, "inbox");
-    rmSync(inbox, { recursive: true, force: true });
-    writeFileSync(inbox, "not a folder");
+    blockInbox(inbox);
     await sendMessage(page, "older, refused twice");
     await page.locator("[data-held]", { hasText: "older, refused twice" }).waitFor();
     // A reload tries it again at once (refused): its next try is 30 s away.
@@ -160,10 +193,13 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await sendMessage(page, "newer, refused once");
     await page.locator("[data-held]", { hasText: "newer, refused once" }).locator(".held-note", { hasText: "It is sent again by itself: after 15 s" }).waitFor();
     rmSync(inbox, { force: true });
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: newer, refused once" }).waitFor();
+    // The newer one's 15 s are over, not the older one's 30 s (it was refused again a moment before the newer one was sent).
+    await page.clock.fastForward(FIRST_RESEND_MS);
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: newer, refused once" }).waitFor({ timeout: SENT_WITHIN_MS });
     assert.match((await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) as string, /older, refused twice/, "the older one waits for its own time");
     // Then it goes at its own time (30 s after its second refusal), and the page holds nothing.
-    for (let look = 0; look < 80 && (await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) !== null; look++) await page.waitForTimeout(500);
+    await page.clock.fastForward(FIRST_RESEND_MS);
+    for (let look = 0; look < SENT_WITHIN_MS / 500 && (await page.evaluate("localStorage.getItem('hearth.unsent-messages')")) !== null; look++) await page.waitForTimeout(500);
     assert.equal(await page.evaluate("localStorage.getItem('hearth.unsent-messages')"), null);
     assert.deepEqual(pageErrors, []);
   });
