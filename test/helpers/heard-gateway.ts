@@ -31,8 +31,8 @@ export interface HeardGateway {
   browser: LaunchedBrowser;
 }
 
-/** The model, a gateway on `stateDir` (its config written by `temp`) and chromium; the page's errors go to `pageErrors`. */
-export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[] }): Promise<HeardGateway> {
+/** The model, a gateway on `stateDir` (its config written by `temp`, with `gatewaySection` as its `gateway`) and chromium; the page's errors go to `pageErrors`. */
+export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[]; gatewaySection?: string }): Promise<HeardGateway> {
   mkdirSync(WEBCHAT_ARTIFACTS, { recursive: true });
   const started: Partial<HeardGateway> = {};
   try {
@@ -40,6 +40,7 @@ export async function startHeardGateway(options: { temp: { write: (name: string,
     const configFile = options.temp.write("hearth.json5", `{
       agents: { defaults: { model: { primary: "home/m" } } },
       models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+      ${options.gatewaySection ? `gateway: ${options.gatewaySection},` : ""}
     }`);
     const gateway = (started.gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: options.stateDir }));
     const browser = await launchChromium({ profilePrefix: options.profilePrefix, waitMs: options.waitMs });
