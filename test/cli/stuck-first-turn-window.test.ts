@@ -20,6 +20,8 @@ describe("a first turn planned before a stuck server said its context", () => {
   let server: FakeServer;
   /** The server answers nothing but the turn itself until that has been answered (SIGSTOP, then SIGCONT). */
   let stuck = true;
+  /** How long the server, answering again, takes to say its context (a loaded machine): none unless a test says. */
+  let propsDelayMs = 0;
   const llama = llamaCppHandler({
     nCtx: 1024,
     promptTokens: () => 352,
@@ -29,7 +31,11 @@ describe("a first turn planned before a stuck server said its context", () => {
     },
   });
   before(async () => {
-    server = await startFakeServer((request) => (stuck && !request.path.startsWith("/v1/responses") ? { kind: "hang-before-headers" } : llama(request)));
+    server = await startFakeServer(async (request) => {
+      if (stuck && !request.path.startsWith("/v1/responses")) return { kind: "hang-before-headers" };
+      const reply = await llama(request);
+      return request.path === "/props" && reply.kind === "json" ? { ...reply, delayMs: propsDelayMs } : reply;
+    });
   });
   after(async () => {
     temp.cleanup();
@@ -51,5 +57,21 @@ describe("a first turn planned before a stuck server said its context", () => {
     assert.equal(said.code, 0, said.stderr);
     assert.match(said.stderr, /^the answer was cut off at the model's context window: the prompt \(352 tokens\) and the answer \(672\) filled its 1024, below the reply limit \(8192\)/m, said.stderr);
     assert.doesNotMatch(said.stderr, /maxTokens in the config/);
+  });
+
+  test("a server slow to say its context once it answered (longer than an ask's own limits): the answer is still cut off by its window", async () => {
+    const file = temp.write("slow.json5", `{ agents: { defaults: { model: { primary: "local/stories260k" } } },
+      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-responses", models: [{ id: "stories260k", contextWindow: 32768, maxTokens: 8192 }] } } } }`);
+    stuck = true;
+    // Past the one second the ask after a reply once had, and past the two seconds an ask waits for a first byte.
+    propsDelayMs = 2_500;
+    try {
+      const result = await runCli(["agent", "--config", file, "--json", "-m", "tell me a story"], { env: { HEARTH_STATE_DIR: join(temp.dir, "slow") } });
+      assert.equal(result.code, 0, result.stderr);
+      const answer = JSON.parse(result.stdout) as AgentJson;
+      assert.equal(answer.truncated, true, result.stdout);
+    } finally {
+      propsDelayMs = 0;
+    }
   });
 });

@@ -33,18 +33,21 @@ export interface HeardGateway {
 
 /**
  * The model, a gateway on `stateDir` (its config written by `temp`) and chromium; the page's errors go to `pageErrors`.
- * `keepAliveSeconds`: the gateway's `gateway.limits.keepAliveSeconds` (default 15) — a test that moves the page's clock
- * on (page.clock) sets it past its jumps, or the page counts the gateway lost for want of a keep-alive it jumped over.
+ * `gatewaySection`: the config's `gateway` section as JSON5 text. `keepAliveSeconds`: its `limits.keepAliveSeconds`
+ * alone (default 15) — a test that moves the page's clock on (page.clock) sets it past its jumps, or the page counts
+ * the gateway lost for want of a keep-alive it jumped over. One or the other.
  */
-export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[]; keepAliveSeconds?: number }): Promise<HeardGateway> {
+export async function startHeardGateway(options: { temp: { write: (name: string, text: string) => string }; stateDir: string; profilePrefix: string; waitMs: number; pageErrors: string[]; gatewaySection?: string; keepAliveSeconds?: number }): Promise<HeardGateway> {
+  if (options.gatewaySection !== undefined && options.keepAliveSeconds !== undefined) throw new Error("startHeardGateway: give gatewaySection or keepAliveSeconds, not both");
+  const gatewaySection = options.gatewaySection ?? (options.keepAliveSeconds === undefined ? undefined : `{ limits: { keepAliveSeconds: ${options.keepAliveSeconds} } }`);
   mkdirSync(WEBCHAT_ARTIFACTS, { recursive: true });
   const started: Partial<HeardGateway> = {};
   try {
     const model = (started.model = await startFakeServer(heardModelServer));
-    const configFile = options.temp.write("hearth.json5", `{${options.keepAliveSeconds === undefined ? "" : `
-      gateway: { limits: { keepAliveSeconds: ${options.keepAliveSeconds} } },`}
+    const configFile = options.temp.write("hearth.json5", `{
       agents: { defaults: { model: { primary: "home/m" } } },
       models: { mode: "replace", providers: { home: { baseUrl: "${model.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+      ${gatewaySection ? `gateway: ${gatewaySection},` : ""}
     }`);
     const gateway = (started.gateway = await startGateway(["--config", configFile], { HEARTH_STATE_DIR: options.stateDir }));
     const browser = await launchChromium({ profilePrefix: options.profilePrefix, waitMs: options.waitMs });

@@ -96,7 +96,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use(bearerAuth(options.auth?.token, options.pending));
   const tooLarge = (c: Context): Response => {
     const raised = limitRaisedPending(options.pending, { key: "maxBodyBytes", limit: maxBodyBytes, needed: Number.parseInt(c.req.header("content-length") ?? "0", 10) || 0 });
-    return c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)${raised === undefined ? "" : `; ${raised}`}`, type: "invalid_request_error", code: "request_too_large" }), 413);
+    const refused = errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)${raised === undefined ? "" : `; ${raised}`}`, type: "invalid_request_error", code: "request_too_large" });
+    // The limit as a number too: a client (the web chat) says by how much its request went past it.
+    return c.json({ error: { ...refused.error, limit_bytes: maxBodyBytes } }, 413);
   };
   const limit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
   app.use((c, next) => {

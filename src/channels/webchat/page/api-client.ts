@@ -10,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     /** The error's `code` (`not_kept`, `journal_full`, …), when the gateway gave one. */
     readonly code?: string,
+    /** The gateway's limit on a request's body, in bytes, where it refused one as larger (413 `request_too_large`). */
+    readonly limitBytes?: number,
   ) {
     super(message);
   }
@@ -47,11 +49,12 @@ async function pendingRestartWords(response: Response): Promise<string | undefin
 }
 
 async function refusal(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown; code?: unknown } | string } | undefined;
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown; code?: unknown; limit_bytes?: unknown } | string } | undefined;
   const error = body?.error;
   if (typeof error === "string") return new ApiError(response.status, error);
   const code = typeof error?.code === "string" ? error.code : undefined;
-  if (error && typeof error.message === "string") return new ApiError(response.status, error.message, code);
+  const limit = typeof error?.limit_bytes === "number" ? error.limit_bytes : undefined;
+  if (error && typeof error.message === "string") return new ApiError(response.status, error.message, code, limit);
   return new ApiError(response.status, `the gateway answered ${response.status} ${response.statusText}`, code);
 }
 

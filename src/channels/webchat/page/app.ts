@@ -116,6 +116,11 @@ export async function startWebChat(): Promise<void> {
       outboxSending.tryWhenDue();
     },
     onRetry: () => outboxSending.flush(),
+    // Its words back to be shortened; the messages typed after it in its conversation go now.
+    onEdit: (text) => {
+      giveBack(text);
+      outboxSending.flush();
+    },
   });
   const outboxSending = createOutboxSending({ outbox, link, send, opened: () => opened, current: () => current, addUserMessage: (text) => view.addUserMessage(text), reportError });
 
@@ -386,6 +391,12 @@ export async function startWebChat(): Promise<void> {
     }
   };
 
+  /** A message that cannot go as it is, back in the input box (before anything typed since): never lost, to be shortened. */
+  const giveBack = (text: string): void => {
+    input.value = input.value.trim() === "" ? text : `${text}\n\n${input.value}`;
+    input.focus();
+  };
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
@@ -410,6 +421,12 @@ export async function startWebChat(): Promise<void> {
       const outcome = await send(session, { text, ...choice }, retryNumber(text) === undefined ? literal : RESEND);
       if (outcome.kind === "done" || outcome.kind === "taken") return;
       bubble?.remove();
+      // Too large: no Retry can send it as it is — its words go back to the input box, to be shortened.
+      if (outcome.kind === "too-large") {
+        giveBack(text);
+        view.addError(`Not sent — ${outcome.why}. It is back in the input box.`);
+        return;
+      }
       // The gateway could not keep it (a full disk): the typed words are the only copy — kept here, and sent again later.
       // A fault in hearth (not the disk): kept too, for the user's Retry.
       if (outcome.kind === "unkept") hold(false, outcome);

@@ -15,6 +15,22 @@ const NOT_KEPT_NOW = new Set(["not_kept", "journal_full"]);
  */
 const NOT_KEPT_FAULT = "internal_error";
 
+/** The gateway refused the message as larger than it takes (413): sent again as it is, it is refused again. */
+const TOO_LARGE = "request_too_large";
+
+/** A size in bytes as people read it (KiB, MiB: the units of gateway.limits.maxBodyBytes in the docs). */
+function size(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** What a too-large refusal says: the message's size, and by how much it went past the gateway's limit where it said its limit. */
+export function tooLargeWords(sentBytes: number, limitBytes: number | undefined): string {
+  const over = limitBytes !== undefined && sentBytes > limitBytes ? `${size(sentBytes)}, ${size(sentBytes - limitBytes)} over its limit of ${size(limitBytes)}` : undefined;
+  return `the message is too large for the gateway${over ? ` (${over}; gateway.limits.maxBodyBytes)` : " (gateway.limits.maxBodyBytes)"}. Sent again as it is, it would be refused again: shorten it or split it`;
+}
+
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 export const RESEND = Symbol("resend");
 
@@ -30,8 +46,8 @@ export interface MessageSenderParts {
 
 /**
  * Posts a message; resolves with how it went (the gateway away, or there but unable to keep it now: the caller
- * keeps it for later; taken: another tab sent this kept message first, and the turn-start of that one shows
- * it: the caller takes its echo away).
+ * keeps it for later; too large: the caller gives it back to be shortened; taken: another tab sent this kept
+ * message first, and the turn-start of that one shows it: the caller takes its echo away).
  */
 export function createMessageSender(parts: MessageSenderParts) {
   const { api, fresh, echoes, reportError } = parts;
@@ -58,6 +74,8 @@ export function createMessageSender(parts: MessageSenderParts) {
       if (error instanceof GatewayAway) return { kind: "away", mayHaveArrived: error.mayHaveArrived };
       if (error instanceof ApiError && error.code !== undefined && NOT_KEPT_NOW.has(error.code)) return { kind: "unkept", why: error.message };
       if (error instanceof ApiError && error.code === NOT_KEPT_FAULT) return { kind: "unkept", why: error.message, byUser: true };
+      // Too large: no try of it as it is can work — the caller gives the words back to be shortened, never drops them.
+      if (error instanceof ApiError && (error.status === 413 || error.code === TOO_LARGE)) return { kind: "too-large", why: tooLargeWords(new TextEncoder().encode(JSON.stringify(request)).length, error.limitBytes) };
       reportError(error);
       return { kind: "done" };
     }

@@ -31,7 +31,7 @@ export function createOutboxSending(options: OutboxSendingOptions): { flush: (al
     const bubble = held.session === options.current() ? options.addUserMessage(held.shown) : undefined;
     // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
     const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, retryNumber(held.text) === undefined ? held.shown : RESEND);
-    if (outcome.kind === "away" || outcome.kind === "unkept" || outcome.kind === "taken") bubble?.remove();
+    if (outcome.kind === "away" || outcome.kind === "unkept" || outcome.kind === "too-large" || outcome.kind === "taken") bubble?.remove();
     return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
   const flush = (all = false): void => {

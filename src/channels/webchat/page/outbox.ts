@@ -19,6 +19,8 @@ export interface HeldMessage {
   why?: string | undefined;
   /** It could not be kept for a fault in hearth (waiting will not mend it): it waits for the user's Retry, not sent by itself. */
   byUser?: true | undefined;
+  /** The gateway refused it as too large (these words say by how much): no try can take it as it is — it waits for the user's Edit (back to the input box) or Cancel. */
+  tooLarge?: string | undefined;
   /** Refused as not kept: this message's own wait before its next try (15 s, doubled at each refusal) and when that try is due (ms since the epoch). */
   waitMs?: number | undefined;
   dueAt?: number | undefined;
@@ -40,9 +42,10 @@ export function nextUnkeptWait(lastMs: number): number {
 /**
  * How sending one went: sent (or refused, the error shown): it leaves the outbox; away: kept for later;
  * unkept: the gateway is there but could not keep it now (`why`, its words): kept, and sent again later —
- * by the user's Retry alone where `byUser` (a fault in hearth, which waiting does not mend).
+ * by the user's Retry alone where `byUser` (a fault in hearth, which waiting does not mend); too large: kept,
+ * never sent again as it is, for the user to edit (or cancel).
  */
-export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean } | { kind: "unkept"; why: string; byUser?: true | undefined };
+export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean } | { kind: "unkept"; why: string; byUser?: true | undefined } | { kind: "too-large"; why: string };
 
 export interface Outbox {
   hold(message: Omit<HeldMessage, "id" | "at" | "sending">): void;
@@ -73,7 +76,7 @@ function isHeld(value: unknown): value is HeldMessage {
 }
 
 /** The messages not sent yet, in this browser's localStorage (`hearth.unsent-messages`): a reload or a closed tab keeps them. */
-export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void; onRetry: () => void; now?: (() => number) | undefined }): Outbox {
+export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void; onRetry: () => void; onEdit: (text: string) => void; now?: (() => number) | undefined }): Outbox {
   const { storage, container } = options;
   const now = options.now ?? Date.now;
   // Another tab held, sent or cancelled one: shown here too.
@@ -107,6 +110,20 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
       const cancel = element("button", { className: "held-cancel", text: "Cancel", attributes: { type: "button" } });
       cancel.addEventListener("click", () => change(message.id, () => undefined));
       const why = message.why?.replace(/^not accepted: /, "");
+      if (message.tooLarge) {
+        // No Retry: sent as it is, it is refused again. Edit gives the words back to the input box (it leaves the outbox), to shorten.
+        const edit = element("button", { className: "held-edit", text: "Edit", attributes: { type: "button" } });
+        edit.addEventListener("click", () => {
+          change(message.id, () => undefined);
+          options.onEdit(message.text);
+        });
+        return element(
+          "div",
+          { className: "held", attributes: { "data-held": message.id } },
+          element("div", { className: "message user held-message", text: message.shown }),
+          element("p", { className: "held-note", text: `Not sent — ${message.tooLarge}. Edit puts it back in the input box. ` }, edit, cancel),
+        );
+      }
       if (message.byUser) {
         // A fault in hearth: sent again only when the user says so (after a restart of the gateway, say).
         const retry = element("button", { className: "held-retry", text: "Retry", attributes: { type: "button" } });
@@ -136,7 +153,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
   };
 
   /**
-   * Oldest first; a conversation's messages in the order they were typed: one that waits — for the user's Retry, or for its
+   * Oldest first; a conversation's messages in the order they were typed: one that waits — for the user's Retry or Edit, or for its
    * own next try after a refusal (`all`: the gateway just came back, every try is due) — holds the later ones of its
    * conversation back, not those of others.
    */
@@ -146,7 +163,7 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
       let next: HeldMessage | undefined;
       for (const message of read()) {
         if (held.has(message.session)) continue;
-        if (message.byUser || (!all && (message.dueAt ?? 0) > now())) held.add(message.session);
+        if (message.byUser || message.tooLarge !== undefined || (!all && (message.dueAt ?? 0) > now())) held.add(message.session);
         else {
           next = message;
           break;
@@ -164,6 +181,11 @@ export function createOutbox(options: { storage: Storage; container: HTMLElement
       if (outcome.kind === "away") {
         change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived, why: undefined, waitMs: undefined, dueAt: undefined }));
         return;
+      }
+      if (outcome.kind === "too-large") {
+        change(message.id, (stored) => ({ ...stored, sending: false, tooLarge: outcome.why, byUser: undefined, why: undefined, waitMs: undefined, dueAt: undefined }));
+        held.add(message.session);
+        continue;
       }
       // Refused again: its own wait doubles (another message's refusals say nothing of when this one is tried); the others go on.
       const waitMs = message.waitMs === undefined ? UNKEPT_RETRY_MS : nextUnkeptWait(message.waitMs);
