@@ -17,6 +17,7 @@ import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
+import { HeldAnswers } from "./held-answers.js";
 import { WaitingRetries } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
 import { faultNote } from "../../agent/failure-hint.js";
@@ -61,6 +62,7 @@ export class WhatsAppChannel {
   private readonly pending: PendingStore;
   private readonly sent: SentStore;
   private readonly retries: WaitingRetries;
+  private readonly held: HeldAnswers;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<void>>();
   /** Per chat, the last message's image download: a later message waits for it, so turns keep their order. */
@@ -88,6 +90,7 @@ export class WhatsAppChannel {
         if (chat.endsWith("@g.us")) this.sent.record(chat, message);
       },
     });
+    this.held = new HeldAnswers({ outbox: this.outbox, pending: this.pending, clock: this.clock, track: (work) => this.track(work) });
     this.retries = new WaitingRetries({
       port: options.port,
       pending: this.pending,
@@ -96,6 +99,7 @@ export class WhatsAppChannel {
       // Not a retry: the message never reached the transcript, and its image (if any) is not at hand: described instead.
       run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), { retry }),
       send: (message, text) => this.send(message, text),
+      flushHeld: () => this.held.flush(),
       track: (work) => this.track(work),
     });
     this.connection = new WhatsAppConnection({
@@ -135,6 +139,7 @@ export class WhatsAppChannel {
     this.stopped = true;
     this.unsubscribe?.();
     this.retries.stop();
+    this.held.stop();
     this.sent.flush();
     this.connection.stop(reason);
   }
@@ -373,9 +378,8 @@ export class WhatsAppChannel {
     }
   }
 
-  /** Sends, or keeps the answer with the pending message to send once connected again. */
+  /** Sends after the chat's answers still held, or keeps what did not go with the pending message (held-answers.ts). */
   async send(message: PendingMessage, text: string): Promise<void> {
-    if (await this.outbox.reply(message.chat, text)) this.pending.remove(message.id);
-    else this.pending.put({ ...message, answer: text });
+    await this.held.send(message, text);
   }
 }

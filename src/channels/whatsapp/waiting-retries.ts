@@ -1,5 +1,6 @@
 import type { WhatsAppGateway } from "./gateway.js";
 import type { Clock } from "../../shared/clock.js";
+import { isHeld } from "./held-answers.js";
 import type { PendingMessage, PendingStore } from "./pending-store.js";
 
 export interface WaitingRetriesOptions {
@@ -12,6 +13,8 @@ export interface WaitingRetriesOptions {
   run: (message: PendingMessage, retry: { retryOf?: string | undefined } | undefined) => Promise<void>;
   /** Sends a text to the message's chat and settles the pending message. */
   send: (message: PendingMessage, text: string) => Promise<void>;
+  /** Sends the answers held (not sent when they came), each chat's in order. */
+  flushHeld: () => Promise<void>;
   track: (work: Promise<void>) => void;
 }
 
@@ -52,15 +55,15 @@ export class WaitingRetries {
 
   /** On the first connection after a start: send kept answers, answer what a crash interrupted, resume waiting. */
   async recover(): Promise<void> {
-    for (const message of this.options.pending.list()) {
-      if (message.answer !== undefined) await this.options.send(message, message.answer);
-      else if (message.waitingSince === undefined) await this.resume(message);
-    }
+    // What the stopped hearth left, read before anything is awaited: a message taken in meanwhile is this run's own.
+    const left = this.options.pending.list().filter((message) => !isHeld(message) && message.waitingSince === undefined);
+    await this.options.flushHeld();
+    for (const message of left) await this.resume(message);
     if (this.waiting().length > 0) this.schedule();
   }
 
   async flushAnswers(): Promise<void> {
-    for (const message of this.options.pending.list()) if (message.answer !== undefined) await this.options.send(message, message.answer);
+    await this.options.flushHeld();
   }
 
   /** A message whose turn a crash cut short, or that waits for a model: its answer may be in the transcript already, or it is resent (by its id). */
@@ -79,7 +82,7 @@ export class WaitingRetries {
   }
 
   private waiting(): PendingMessage[] {
-    return this.options.pending.list().filter((message) => message.waitingSince !== undefined && message.answer === undefined);
+    return this.options.pending.list().filter((message) => message.waitingSince !== undefined && !isHeld(message));
   }
 
   private schedule(): void {
@@ -110,7 +113,7 @@ export class WaitingRetries {
         for (const message of messages) {
           if (now - Date.parse(message.waitingSince ?? "") >= this.options.windowMs()) {
             const minutes = Math.round(this.options.windowMs() / 60_000);
-            await this.options.send(message, `Sorry — no model could answer for ${minutes} minutes, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
+            await this.options.send(message, `Sorry — no model could answer for ${minutes} minute${minutes === 1 ? "" : "s"}, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
           } else live.push(message);
         }
         const latest = live.at(-1);
