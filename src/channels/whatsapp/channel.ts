@@ -17,6 +17,7 @@ import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
+import { AnswerNotes } from "./answer-notes.js";
 import { HeldAnswers } from "./held-answers.js";
 import { WaitingRetries } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
@@ -298,7 +299,9 @@ export class WhatsAppChannel {
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
     let told = false;
+    const notes = new AnswerNotes(() => this.names());
     const onEvent = (event: AgentEvent): void => {
+      notes.read(event);
       // Reasoning and live text are dropped here: only the result's final text is ever sent.
       if (event.type === "model-loading" && !note && !told) {
         note = this.clock.setTimeout(() => {
@@ -331,9 +334,9 @@ export class WhatsAppChannel {
         note?.cancel();
         note = undefined;
         const fresh = this.withoutImage(message);
-        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }));
+        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }), notes);
       } else {
-        await this.deliver(message, result);
+        await this.deliver(message, result, notes);
       }
     } catch (error) {
       if (!isHearthError(error)) throw error;
@@ -351,7 +354,7 @@ export class WhatsAppChannel {
   }
 
   /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
-  private async deliver(message: PendingMessage, result: HandleResult): Promise<void> {
+  private async deliver(message: PendingMessage, result: HandleResult, notes: AnswerNotes): Promise<void> {
     if (this.stopped) return;
     if (result.kind === "command") {
       await this.send(message, result.text);
@@ -359,7 +362,7 @@ export class WhatsAppChannel {
     }
     const turn = result.result;
     if (turn.ok) {
-      const answer = result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`;
+      const answer = notes.after(result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`);
       const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answer}` : answer;
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
