@@ -3,7 +3,7 @@ import { turnNote } from "../../agent/turn-notes.js";
 import type { ModelNames } from "../../models/waiting-notice.js";
 
 /**
- * The notes about an answer that WhatsApp sends after it, one italic line each, in the words every
+ * The notes about an answer that WhatsApp sends after it, each an italic paragraph of its own (a long answer split into several messages keeps each note whole), in the words every
  * channel uses (`turnNote`): the answer was cut off (at its reply limit or the model's window), earlier
  * turns were summarised or left out of what the model was sent, and the turn's other notices (a server
  * with less context than configured, a model gone from the config, tools off for a model). Not the
@@ -28,6 +28,6 @@ export class AnswerNotes {
   after(answer: string): string {
     // A turn stopped before its answer says why as its answer already (answerText).
     const lines = this.lines.filter((line) => !answer.includes(line));
-    return lines.length === 0 ? answer : `${answer}\n\n${lines.map((line) => `_${line}_`).join("\n")}`;
+    return lines.length === 0 ? answer : [answer, ...lines.map((line) => `_${line}_`)].join("\n\n");
   }
 }
