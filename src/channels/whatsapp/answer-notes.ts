@@ -8,7 +8,8 @@ import type { ModelNames } from "../../models/waiting-notice.js";
  * turns were summarised or left out of what the model was sent, and the turn's other notices (a server
  * with less context than configured, a model gone from the config, tools off for a model). Not the
  * waits, the loading note and the fallback's notice (said apart, as they happen), nor the failed attempts
- * before a fallback, nor the line naming a message sent again (the answer opens with it).
+ * before a fallback, nor the line naming a message sent again (the answer opens with it), nor the one saying
+ * a stream showed reasoning as text (WhatsApp sends only the final answer: it never showed it).
  */
 export class AnswerNotes {
   private readonly lines: string[] = [];
@@ -17,7 +18,7 @@ export class AnswerNotes {
 
   /** Reads one event of the turn. */
   read(event: AgentEvent): void {
-    if (event.type === "notice" && event.about === "sent-again") return;
+    if (event.type === "notice" && (event.about === "sent-again" || event.about === "reasoning-shown")) return;
     if (event.type !== "notice" && event.type !== "compaction") return;
     const note = turnNote(event, this.names());
     if (!note?.kept || (note.kind !== "truncated" && note.kind !== "notice" && note.kind !== "compaction")) return;
