@@ -22,6 +22,8 @@ export class HeldAnswers {
   private readonly lines = new Map<string, Promise<void>>();
   private retry: { cancel(): void } | undefined;
   private stopped = false;
+  /** The chats with an answer held (read from pending.json once, then kept here): an answer to any other goes at once, with no read of the file. */
+  private readonly chats: Set<string>;
 
   constructor(
     private readonly options: {
@@ -30,7 +32,9 @@ export class HeldAnswers {
       clock: Clock;
       track: (work: Promise<void>) => void;
     },
-  ) {}
+  ) {
+    this.chats = new Set(options.pending.list().filter(isHeld).map((message) => message.chat));
+  }
 
   /** Sends `text` as the answer to `message` once the chat's held answers went; holds it (or what did not go of it) otherwise. */
   send(message: PendingMessage, text: string): Promise<void> {
@@ -38,6 +42,7 @@ export class HeldAnswers {
       const settled: PendingMessage = { ...message, answer: undefined, answerParts: undefined };
       if (!(await this.sendHeld(message.chat))) {
         this.options.pending.put({ ...settled, answer: text });
+        this.chats.add(message.chat);
         return;
       }
       const rest = await this.options.outbox.sendParts(message.chat, this.options.outbox.parts(text));
@@ -46,14 +51,14 @@ export class HeldAnswers {
         return;
       }
       this.options.pending.put({ ...settled, answerParts: rest });
+      this.chats.add(message.chat);
       this.retryLater();
     });
   }
 
   /** Tries every chat's held answers now (connected again). */
   async flush(): Promise<void> {
-    const chats = new Set(this.options.pending.list().filter(isHeld).map((message) => message.chat));
-    await Promise.all([...chats].map((chat) => this.inOrder(chat, async () => void (await this.sendHeld(chat)))));
+    await Promise.all([...this.chats].map((chat) => this.inOrder(chat, async () => void (await this.sendHeld(chat)))));
   }
 
   stop(): void {
@@ -64,6 +69,7 @@ export class HeldAnswers {
 
   /** The chat's held answers, oldest message first; false when one still could not go (the rest stay held behind it). */
   private async sendHeld(chat: string): Promise<boolean> {
+    if (!this.chats.has(chat)) return true;
     const held = this.options.pending
       .list()
       .filter((message) => message.chat === chat && isHeld(message))
@@ -79,6 +85,7 @@ export class HeldAnswers {
       this.retryLater();
       return false;
     }
+    this.chats.delete(chat);
     return true;
   }
 
