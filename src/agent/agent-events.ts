@@ -55,9 +55,12 @@ export type AgentEvent =
   /**
    * Something the user should know of the turn; `about` names the one a result field repeats
    * (`truncated`), so a channel shows it once, and the wait for another process's turn in the session
-   * ("session-busy"), which says what happens now rather than what became of the answer.
+   * ("session-busy"), which says what happens now rather than what became of the answer, and the message a
+   * turn sends again after later ones ("sent-again"), which a channel showing only answers says with the answer,
+   * and reasoning that streamed as text before its orphan closing tag showed it was reasoning ("reasoning-shown"),
+   * which only a channel showing the live text showed.
    */
-  | { type: "notice"; text: string; about?: "reply-limit" | "session-busy" | undefined };
+  | { type: "notice"; text: string; about?: "reply-limit" | "session-busy" | "sent-again" | "reasoning-shown" | undefined };
 
 export type TurnResult =
   | {

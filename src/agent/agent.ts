@@ -259,7 +259,7 @@ export class Agent {
         stoppedWhy = `stopped after ${step} model calls (maxSteps); the tools' last results were not answered`;
         state.emit({ type: "notice", text: stoppedWhy });
       }
-      for (const text of replyNotices(message, { replies, catalog })) state.emit({ type: "notice", text });
+      for (const notice of replyNotices(message, { replies, catalog })) state.emit({ type: "notice", ...notice });
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
       if (calls.length === 0 || stopped) break;
       stoppedWhy = await runToolCalls({ spec: this.spec, dependencies: this.dependencies, state, calls, guard, budget: toolBudget, marker, signal: options.signal, append: (entry) => this.append(state, entry) });

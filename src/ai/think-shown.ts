@@ -22,7 +22,9 @@ export interface ShownReasoning {
  * found as the text came (not a reading weighed at the end), written exactly as its spelling's close, with
  * no tag of any spelling anywhere before it (an answer about the tags names them), right after the reasoning's
  * last character or at the start of its line (`…things</think>`, `\n</think>`: a mention in prose has a
- * space, a quote or a bracket before it), and not followed by a closing quote or bracket.
+ * space, an opening quote or a bracket before it), and not followed by a closing quote or bracket (a straight
+ * quote or an emphasis mark counts as closing only while one is open on the tag's line: after a tag with
+ * none open, it opens the answer — `…plan.</think>"Hi!"`).
  */
 export function reasoningInShownText(text: string, strict: boolean): ShownReasoning | undefined {
   const finder = new ClosingTagFinder("none", TAG_SPELLINGS);
@@ -37,10 +39,22 @@ export function reasoningInShownText(text: string, strict: boolean): ShownReason
   return { reasoning, tag, answer: scan.after };
 }
 
-/** Characters a tag mentioned in prose has right before it: a space, a quote, a bracket, emphasis. */
-const MENTION_BEFORE = /[\s"'`“‘«([{<*_]/;
-/** … or right after it: a closing quote or bracket, emphasis. */
-const MENTION_AFTER = /["'`”’»)\]}>*_]/;
+/** Characters a tag mentioned in prose has right before it: a space, an opening quote or bracket. */
+const MENTION_BEFORE = /[\s“‘«([{<]/;
+/** … or right after it: a closing quote or bracket. */
+const MENTION_AFTER = /[”’»)\]}>]/;
+/**
+ * Marks that open and close alike (straight quotes, backticks, emphasis): beside a tag they mark a mention
+ * only when one of them is open there — an odd number of runs of it before the tag on its line (`"</think>"`,
+ * `**</think>**`). With none open, one right after the tag opens the answer (`…plan.</think>"Hi!" she said`,
+ * `</think>**Answer:**`), and one right before it closes the reasoning's own (`…say "hi"</think>`).
+ */
+const PAIRED = /["'`*_]/;
+
+function openOnLine(line: string, mark: string): boolean {
+  const runs = line.split(new RegExp(`\\${mark}+`)).length - 1;
+  return runs % 2 === 1;
+}
 
 function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
   if (!TAG_SPELLINGS.some((spelling) => spelling.close === tag)) return false;
@@ -49,8 +63,10 @@ function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
   const lineStart = before.lastIndexOf("\n") + 1;
   const onItsLine = before.slice(lineStart);
   const previous = before[before.length - 1] ?? "";
-  // At the start of its line (indentation allowed), or right after the reasoning's last word.
-  const placed = onItsLine.trim() === "" || !MENTION_BEFORE.test(previous);
   const next = text[at + tag.length] ?? "";
-  return placed && !MENTION_AFTER.test(next);
+  const mentionBefore = MENTION_BEFORE.test(previous) || (PAIRED.test(previous) && openOnLine(onItsLine, previous));
+  const mentionAfter = MENTION_AFTER.test(next) || (PAIRED.test(next) && openOnLine(onItsLine, next));
+  // At the start of its line (indentation allowed), or right after the reasoning's last word.
+  const placed = onItsLine.trim() === "" || !mentionBefore;
+  return placed && !mentionAfter;
 }

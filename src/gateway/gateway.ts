@@ -244,7 +244,7 @@ export class Gateway implements GatewayPort {
       shown?.leave();
       const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id, again });
       // Its caller hears first which message the answer is to (a terminal, an API client; a page shows the question again, WhatsApp says it with the answer).
-      if (again) inbound.onEvent?.({ type: "notice", text: `the answer that follows is to the message ${sentAgainWords(masked(text))}` });
+      if (again) inbound.onEvent?.({ type: "notice", text: `the answer that follows is to the message ${sentAgainWords(masked(text))}`, about: "sent-again" });
       const saving = (id: string): void => {
         this.live.messageSaving(session, id);
         underWay = inbox?.begun({ session, entry: id, journaled: message.journaled });

@@ -38,6 +38,7 @@ export class FakeSocket implements WhatsAppSocket {
   /** Records the message; gives it back as Baileys does, with the id WhatsApp gave it. */
   async sendMessage(jid: string, content: { text: string }): Promise<WhatsAppMessage> {
     if (this.ended) throw new Error("Connection Closed");
+    this.world.failIfAsked();
     this.world.sent.push({ jid, text: content.text });
     const id = `3EB0OUT${String(this.world.sent.length).padStart(13, "0")}`;
     this.world.sentIds.push(id);
@@ -82,6 +83,8 @@ export class FakeWhatsApp {
   /** The media of each message, by message id (what downloadMedia returns; "hang": a download that never ends). */
   readonly media = new Map<string, Buffer | number | "hang">();
   private counter = 0;
+  /** Sends still to succeed before each one fails (undefined: sends work). */
+  private sendsBeforeFailing: number | undefined;
 
   readonly factory: SocketFactory = async ({ authDir }) => {
     this.authDirs.push(authDir);
@@ -89,6 +92,28 @@ export class FakeWhatsApp {
     this.sockets.push(socket);
     return socket;
   };
+
+  /**
+   * Sends fail from now on (after `succeeding` more go), with the socket still open — as Baileys' sendMessage
+   * throws when its WebSocket is failing before any close is reported — until {@link sendsWork}.
+   */
+  failSends(succeeding = 0): void {
+    this.sendsBeforeFailing = succeeding;
+  }
+
+  sendsWork(): void {
+    this.sendsBeforeFailing = undefined;
+  }
+
+  /** Throws for a send that {@link failSends} makes fail. */
+  failIfAsked(): void {
+    if (this.sendsBeforeFailing === undefined) return;
+    if (this.sendsBeforeFailing > 0) {
+      this.sendsBeforeFailing -= 1;
+      return;
+    }
+    throw Object.assign(new Error("Connection Closed"), { isBoom: true, output: { statusCode: 428 } });
+  }
 
   get socket(): FakeSocket {
     const last = this.sockets.at(-1);

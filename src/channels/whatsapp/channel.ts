@@ -17,6 +17,8 @@ import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
+import { AnswerNotes } from "./answer-notes.js";
+import { HeldAnswers } from "./held-answers.js";
 import { WaitingRetries } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
 import { faultNote } from "../../agent/failure-hint.js";
@@ -61,6 +63,7 @@ export class WhatsAppChannel {
   private readonly pending: PendingStore;
   private readonly sent: SentStore;
   private readonly retries: WaitingRetries;
+  private readonly held: HeldAnswers;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<void>>();
   /** Per chat, the last message's image download: a later message waits for it, so turns keep their order. */
@@ -88,6 +91,7 @@ export class WhatsAppChannel {
         if (chat.endsWith("@g.us")) this.sent.record(chat, message);
       },
     });
+    this.held = new HeldAnswers({ outbox: this.outbox, pending: this.pending, clock: this.clock, track: (work) => this.track(work) });
     this.retries = new WaitingRetries({
       port: options.port,
       pending: this.pending,
@@ -96,6 +100,7 @@ export class WhatsAppChannel {
       // Not a retry: the message never reached the transcript, and its image (if any) is not at hand: described instead.
       run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), { retry }),
       send: (message, text) => this.send(message, text),
+      flushHeld: () => this.held.flush(),
       track: (work) => this.track(work),
     });
     this.connection = new WhatsAppConnection({
@@ -135,6 +140,7 @@ export class WhatsAppChannel {
     this.stopped = true;
     this.unsubscribe?.();
     this.retries.stop();
+    this.held.stop();
     this.sent.flush();
     this.connection.stop(reason);
   }
@@ -293,7 +299,9 @@ export class WhatsAppChannel {
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
     let told = false;
+    const notes = new AnswerNotes(() => this.names());
     const onEvent = (event: AgentEvent): void => {
+      notes.read(event);
       // Reasoning and live text are dropped here: only the result's final text is ever sent.
       if (event.type === "model-loading" && !note && !told) {
         note = this.clock.setTimeout(() => {
@@ -326,9 +334,9 @@ export class WhatsAppChannel {
         note?.cancel();
         note = undefined;
         const fresh = this.withoutImage(message);
-        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }));
+        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }), notes);
       } else {
-        await this.deliver(message, result);
+        await this.deliver(message, result, notes);
       }
     } catch (error) {
       if (!isHearthError(error)) throw error;
@@ -346,7 +354,7 @@ export class WhatsAppChannel {
   }
 
   /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
-  private async deliver(message: PendingMessage, result: HandleResult): Promise<void> {
+  private async deliver(message: PendingMessage, result: HandleResult, notes: AnswerNotes): Promise<void> {
     if (this.stopped) return;
     if (result.kind === "command") {
       await this.send(message, result.text);
@@ -354,7 +362,7 @@ export class WhatsAppChannel {
     }
     const turn = result.result;
     if (turn.ok) {
-      const answer = result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`;
+      const answer = notes.after(result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`);
       const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answer}` : answer;
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
@@ -373,9 +381,8 @@ export class WhatsAppChannel {
     }
   }
 
-  /** Sends, or keeps the answer with the pending message to send once connected again. */
+  /** Sends after the chat's answers still held, or keeps what did not go with the pending message (held-answers.ts). */
   async send(message: PendingMessage, text: string): Promise<void> {
-    if (await this.outbox.reply(message.chat, text)) this.pending.remove(message.id);
-    else this.pending.put({ ...message, answer: text });
+    await this.held.send(message, text);
   }
 }

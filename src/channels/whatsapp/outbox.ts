@@ -25,22 +25,31 @@ export class Outbox {
     },
   ) {}
 
-  /** Sends a reply: only final text, in WhatsApp's formatting, split at paragraphs. False: not connected, or the send failed. */
+  /** Sends a reply: only final text, in WhatsApp's formatting, split at paragraphs. False: not connected, or a send failed. */
   async reply(chat: string, text: string): Promise<boolean> {
+    return (await this.sendParts(chat, this.parts(text))) === undefined;
+  }
+
+  /** The messages a reply goes out as: only final text, in WhatsApp's formatting, split at paragraphs. */
+  parts(text: string): string[] {
+    return splitMessage(toWhatsAppFormatting(finalText(text)), this.options.chunkLimit());
+  }
+
+  /** Sends the parts in order: undefined when all went; else the parts from the first that did not (not connected, or its send failed). */
+  async sendParts(chat: string, parts: readonly string[]): Promise<string[] | undefined> {
     const socket = this.options.socket();
-    if (!socket) return false;
-    const chunks = splitMessage(toWhatsAppFormatting(finalText(text)), this.options.chunkLimit());
-    try {
-      for (const chunk of chunks) {
-        const sent = await socket.sendMessage(chat, { text: chunk });
+    if (!socket) return [...parts];
+    for (const [index, part] of parts.entries()) {
+      try {
+        const sent = await socket.sendMessage(chat, { text: part });
         const id = sent?.key?.id;
-        if (id) this.options.onSent?.(chat, { id, text: chunk });
+        if (id) this.options.onSent?.(chat, { id, text: part });
+      } catch (error) {
+        this.options.logger.warn(`whatsapp: could not send to ${chat}${parts.length > 1 ? ` (part ${index + 1} of ${parts.length})` : ""}: ${error instanceof Error ? error.message : String(error)}`);
+        return parts.slice(index);
       }
-      return true;
-    } catch (error) {
-      this.options.logger.warn(`whatsapp: could not send to ${chat}: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
     }
+    return undefined;
   }
 
   startTyping(chat: string): void {

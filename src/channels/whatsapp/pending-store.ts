@@ -20,8 +20,10 @@ export interface PendingMessage {
   receivedAt: string;
   /** Set when no model could answer: the message waits for one to come back. */
   waitingSince?: string | undefined;
-  /** The answer, when it could not be sent (not connected): sent once connected again. */
+  /** The answer, when it could not be sent (not connected, or an answer before it in its chat still held): sent once it can be (held-answers.ts). */
   answer?: string | undefined;
+  /** The parts of an answer still to send, as formatted for WhatsApp, when a send failed (those before them went). */
+  answerParts?: string[] | undefined;
 }
 
 function isPendingList(value: unknown): value is PendingMessage[] {
@@ -44,8 +46,11 @@ export class PendingStore {
     return readJsonFile<PendingMessage[]>(this.file, [], isPendingList);
   }
 
+  /** Adds the message, or replaces it where it stands. */
   put(message: PendingMessage): void {
-    writeJsonFile(this.file, [...this.list().filter((item) => item.id !== message.id), this.masked(message)]);
+    const list = this.list();
+    const at = list.findIndex((item) => item.id === message.id);
+    writeJsonFile(this.file, at === -1 ? [...list, this.masked(message)] : list.map((item, index) => (index === at ? this.masked(message) : item)));
   }
 
   remove(id: string): void {
@@ -55,6 +60,6 @@ export class PendingStore {
 
   private masked(message: PendingMessage): PendingMessage {
     const mask = (text: string | undefined): string | undefined => (text === undefined || !this.secrets ? text : this.secrets.redact(text));
-    return { ...message, text: mask(message.text) ?? "", described: mask(message.described), quoted: mask(message.quoted), answer: mask(message.answer) };
+    return { ...message, text: mask(message.text) ?? "", described: mask(message.described), quoted: mask(message.quoted), answer: mask(message.answer), answerParts: message.answerParts?.map((part) => mask(part) ?? "") };
   }
 }

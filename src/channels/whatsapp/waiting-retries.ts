@@ -1,5 +1,7 @@
+import type { TranscriptItem } from "../../gateway/port.js";
 import type { WhatsAppGateway } from "./gateway.js";
 import type { Clock } from "../../shared/clock.js";
+import { isHeld } from "./held-answers.js";
 import type { PendingMessage, PendingStore } from "./pending-store.js";
 
 export interface WaitingRetriesOptions {
@@ -12,11 +14,35 @@ export interface WaitingRetriesOptions {
   run: (message: PendingMessage, retry: { retryOf?: string | undefined } | undefined) => Promise<void>;
   /** Sends a text to the message's chat and settles the pending message. */
   send: (message: PendingMessage, text: string) => Promise<void>;
+  /** Sends the answers held (not sent when they came), each chat's in order. */
+  flushHeld: () => Promise<void>;
   track: (work: Promise<void>) => void;
 }
 
 const FIRST_RETRY_MS = 60_000;
 const LONGEST_RETRY_MS = 5 * 60_000;
+
+/** How much earlier than the channel took a message in its entry's time may read (clocks of two writers). */
+const ENTRY_TIME_SLACK_MS = 1_000;
+
+/**
+ * Where each of one session's messages is in its transcript (its user entry's index; absent: never saved),
+ * matched from the latest back: the last message takes the last entry with its words, the one before it the
+ * last such entry before that — so two messages with the same words are two entries — and never an entry
+ * written before the message came (the same words said earlier in the conversation, answered then).
+ */
+export function ownEntries(messages: readonly PendingMessage[], items: readonly TranscriptItem[]): Map<string, number> {
+  const found = new Map<string, number>();
+  let before = items.length;
+  for (const message of [...messages].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)).reverse()) {
+    const came = Date.parse(message.receivedAt) - ENTRY_TIME_SLACK_MS;
+    const index = items.findLastIndex((item, at) => at < before && item.role === "user" && item.text === message.text && !(Date.parse(item.at) < came));
+    if (index === -1) continue;
+    found.set(message.id, index);
+    before = index;
+  }
+  return found;
+}
 
 function excerpt(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
@@ -52,24 +78,26 @@ export class WaitingRetries {
 
   /** On the first connection after a start: send kept answers, answer what a crash interrupted, resume waiting. */
   async recover(): Promise<void> {
-    for (const message of this.options.pending.list()) {
-      if (message.answer !== undefined) await this.options.send(message, message.answer);
-      else if (message.waitingSince === undefined) await this.resume(message);
-    }
+    // What the stopped hearth left, read before anything is awaited: a message taken in meanwhile is this run's own.
+    const left = this.options.pending.list().filter((message) => !isHeld(message) && message.waitingSince === undefined);
+    await this.options.flushHeld();
+    const transcripts = new Map<string, readonly TranscriptItem[]>();
+    for (const message of left) if (!transcripts.has(message.session)) transcripts.set(message.session, await this.transcript(message.session));
+    // Each message finds its own entry: two that said the same words are two entries, never one answered twice.
+    const entries = new Map<string, number>();
+    for (const [session, items] of transcripts) for (const [id, index] of ownEntries(left.filter((message) => message.session === session), items)) entries.set(id, index);
+    for (const message of left) await this.resume(message, { items: transcripts.get(message.session) ?? [], asked: entries.get(message.id) ?? -1 });
     if (this.waiting().length > 0) this.schedule();
   }
 
   async flushAnswers(): Promise<void> {
-    for (const message of this.options.pending.list()) if (message.answer !== undefined) await this.options.send(message, message.answer);
+    await this.options.flushHeld();
   }
 
   /** A message whose turn a crash cut short, or that waits for a model: its answer may be in the transcript already, or it is resent (by its id). */
-  private async resume(message: PendingMessage): Promise<void> {
-    const items = await this.options.port
-      .sessions()
-      .transcript(message.session)
-      .catch(() => []);
-    const asked = items.findLastIndex((item) => item.role === "user" && item.text === message.text);
+  private async resume(message: PendingMessage, found?: { items: readonly TranscriptItem[]; asked: number }): Promise<void> {
+    const items = found?.items ?? (await this.transcript(message.session));
+    const asked = found?.asked ?? ownEntries([message], items).get(message.id) ?? -1;
     // Its answer is before the next message (a later one's answer is not its own): one with words — a turn whose replies were tool calls
     // alone shows its notes beside an empty one, which is no answer to send.
     const next = items.findIndex((item, index) => index > asked && item.role === "user");
@@ -78,8 +106,17 @@ export class WaitingRetries {
     else await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id });
   }
 
+  /** The session's transcript as it is now (a copy: what a resend adds later is not read as an earlier message's answer). */
+  private async transcript(session: string): Promise<readonly TranscriptItem[]> {
+    const items = await this.options.port
+      .sessions()
+      .transcript(session)
+      .catch(() => []);
+    return [...items];
+  }
+
   private waiting(): PendingMessage[] {
-    return this.options.pending.list().filter((message) => message.waitingSince !== undefined && message.answer === undefined);
+    return this.options.pending.list().filter((message) => message.waitingSince !== undefined && !isHeld(message));
   }
 
   private schedule(): void {
@@ -110,7 +147,7 @@ export class WaitingRetries {
         for (const message of messages) {
           if (now - Date.parse(message.waitingSince ?? "") >= this.options.windowMs()) {
             const minutes = Math.round(this.options.windowMs() / 60_000);
-            await this.options.send(message, `Sorry — no model could answer for ${minutes} minutes, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
+            await this.options.send(message, `Sorry — no model could answer for ${minutes} minute${minutes === 1 ? "" : "s"}, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
           } else live.push(message);
         }
         const latest = live.at(-1);
