@@ -58,8 +58,11 @@ export class ScriptGateway implements WhatsAppGateway {
     if ("fail" in outcome) {
       return { kind: "turn", result: { ok: false, error: outcome.error ?? "every model failed", session: inbound.session, attempts: [], cause: outcome.fail, compaction: undefined, usage: emptyUsage() } };
     }
+    // As the gateway says it: a message resent after later messages (the one retryOf names) is said to be sent again.
+    const resent = inbound.retryOf === undefined ? -1 : items.findIndex((item) => item.id === inbound.retryOf);
+    const again = resent !== -1 && items.slice(resent + 1).some((item) => item.role === "user");
     items.push({ role: "assistant", text: outcome.ok, at: new Date().toISOString() });
-    return { kind: "turn", result: ok(outcome.ok, inbound.session, outcome.notice) };
+    return { kind: "turn", result: ok(outcome.ok, inbound.session, outcome.notice), ...(again ? { sentAgain: items[resent]?.text } : {}) };
   }
 
   subscribe(listener: (event: GatewayEvent) => void): () => void {

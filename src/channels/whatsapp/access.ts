@@ -1,5 +1,6 @@
-import { bareJid } from "./inbound.js";
+import { bareJid, numberOfJid } from "./inbound.js";
 import type { ParsedMessage } from "./inbound.js";
+import type { PendingMessage } from "./pending-store.js";
 import type { WhatsAppSettings } from "./settings.js";
 
 export type AccessDecision = { kind: "answer" } | { kind: "pair"; number: string } | { kind: "ignore"; why: string };
@@ -46,4 +47,22 @@ export function decideAccess(message: ParsedMessage, settings: WhatsAppSettings,
   if (settings.dmPolicy === "open") return { kind: "answer" };
   if (settings.dmPolicy === "pairing" && number) return { kind: "pair", number };
   return { kind: "ignore", why: `${number ?? message.sender} is not in channels.whatsapp.allowFrom` };
+}
+
+/**
+ * Whether a message taken earlier may still be answered now (a message waiting for a model, or one a crash
+ * cut): the config may have changed since it came. Why not, or undefined. A group: groups still on and the group
+ * still allowed (its mention was judged when it came). A direct message: its sender still in `allowFrom` or
+ * approved, or `dmPolicy` "open" — the number as it came, else the chat's (an entry kept before the number was);
+ * one whose number neither tells was let in by "open" alone, and is asked the same.
+ */
+export function mayStillTalk(message: Pick<PendingMessage, "chat" | "number">, settings: WhatsAppSettings, approved: (number: string) => boolean): string | undefined {
+  if (message.chat.endsWith("@g.us")) {
+    if (!settings.groups.enabled) return "groups are off (channels.whatsapp.groups.enabled)";
+    return settings.groups.allow.includes(message.chat) ? undefined : `group ${message.chat} is no longer in channels.whatsapp.groups.allow`;
+  }
+  if (settings.dmPolicy === "open") return undefined;
+  const number = message.number ?? numberOfJid(message.chat);
+  if (number && (settings.allowFrom.includes(number) || approved(number))) return undefined;
+  return `${number ?? message.chat} is no longer in channels.whatsapp.allowFrom${settings.dmPolicy === "pairing" ? " nor approved" : ""}`;
 }

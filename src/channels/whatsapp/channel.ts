@@ -5,7 +5,7 @@ import { waitingNotice } from "../../models/waiting-notice.js";
 import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { isHearthError } from "../../shared/errors.js";
-import { decideAccess } from "./access.js";
+import { decideAccess, mayStillTalk } from "./access.js";
 import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
 import type { ConnectionState } from "./status-file.js";
 import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
@@ -19,7 +19,7 @@ import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } f
 import { whatsappPaths } from "./state-paths.js";
 import { AnswerNotes } from "./answer-notes.js";
 import { HeldAnswers } from "./held-answers.js";
-import { WaitingRetries } from "./waiting-retries.js";
+import { WaitingRetries, type ChannelResend } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
 import { faultNote } from "../../agent/failure-hint.js";
 
@@ -102,6 +102,7 @@ export class WhatsAppChannel {
       send: (message, text) => this.send(message, text),
       flushHeld: () => this.held.flush(),
       track: (work) => this.track(work),
+      mayAnswer: (message) => this.mayAnswerLater(message),
     });
     this.connection = new WhatsAppConnection({
       factory: options.socketFactory,
@@ -194,6 +195,7 @@ export class WhatsAppChannel {
         // The model sees the image itself: the text is its caption; the description waits in case it cannot.
         ...(image ? { text: this.inboundText({ ...message, text: image.caption ?? "[image]" }), described: this.inboundText(message) } : { text: this.inboundText(message) }),
         ...(quoted ? { quoted } : {}),
+        ...(!message.group && message.number ? { number: message.number } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
       this.keepPending(pending);
@@ -294,7 +296,7 @@ export class WhatsAppChannel {
   }
 
   /** `retry`: the saved message is sent again (the one `retryOf` names, else the latest without an answer); `images`: what came with a new one. */
-  private async runTurn(message: PendingMessage, turn: { retry?: { retryOf?: string | undefined } | undefined; images?: readonly { mediaType: string; data: string }[] } = {}): Promise<void> {
+  private async runTurn(message: PendingMessage, turn: { retry?: ChannelResend | undefined; images?: readonly { mediaType: string; data: string }[] } = {}): Promise<void> {
     const { retry, images } = turn;
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
@@ -336,7 +338,10 @@ export class WhatsAppChannel {
         const fresh = this.withoutImage(message);
         await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }), notes);
       } else {
-        await this.deliver(message, result, notes);
+        // The channel's own resend (a crash, a model back) answering in the order of the messages: no "sent again" line, which
+        // would say the sender sent it again (WaitingRetries: laterAnswered); a sender's /retry comes as a message and keeps it.
+        const inOrder = retry !== undefined && !retry.laterAnswered && result.kind === "turn";
+        await this.deliver(message, inOrder ? { ...result, sentAgain: undefined } : result, notes);
       }
     } catch (error) {
       if (!isHearthError(error)) throw error;
@@ -379,6 +384,19 @@ export class WhatsAppChannel {
     } else {
       await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
     }
+  }
+
+  /**
+   * A message answered later than it came (it waited for a model, or a crash cut its turn): answered only while its
+   * sender may still talk — a number taken out of allowFrom meanwhile gets nothing more, and no model is asked for it.
+   * One that may not is dropped, unanswered, and the log says why.
+   */
+  private mayAnswerLater(message: PendingMessage): boolean {
+    const why = mayStillTalk(message, this.settings, (number) => this.pairing.isApproved(number));
+    if (why === undefined) return true;
+    this.pending.remove(message.id);
+    this.options.logger.info(`whatsapp: a message from ${message.chat} taken earlier is not answered: ${why}`);
+    return false;
   }
 
   /** Sends after the chat's answers still held, or keeps what did not go with the pending message (held-answers.ts). */

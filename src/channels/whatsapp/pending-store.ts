@@ -17,6 +17,8 @@ export interface PendingMessage {
    */
   described?: string | undefined;
   quoted?: string | undefined;
+  /** A direct message's sender (E.164) as it came: who may talk is asked again before it is answered later (access.ts mayStillTalk). */
+  number?: string | undefined;
   receivedAt: string;
   /** Set when no model could answer: the message waits for one to come back. */
   waitingSince?: string | undefined;

@@ -10,13 +10,25 @@ export interface WaitingRetriesOptions {
   clock: Clock;
   /** The retry window (read each time: a config reload can change it). */
   windowMs: () => number;
-  /** Runs the message's turn again (`retry`: resend the saved message — `retryOf`, its id in the transcript, where known) and delivers what it comes to. */
-  run: (message: PendingMessage, retry: { retryOf?: string | undefined } | undefined) => Promise<void>;
+  /**
+   * Runs the message's turn again (`retry`: resend the saved message — `retryOf`, its id in the transcript, where known)
+   * and delivers what it comes to; `laterAnswered`: a later message of its conversation has its answer already, so
+   * this one's answer comes after it and says which message it answers.
+   */
+  run: (message: PendingMessage, retry: ChannelResend | undefined) => Promise<void>;
   /** Sends a text to the message's chat and settles the pending message. */
   send: (message: PendingMessage, text: string) => Promise<void>;
   /** Sends the answers held (not sent when they came), each chat's in order. */
   flushHeld: () => Promise<void>;
   track: (work: Promise<void>) => void;
+  /** Whether a message taken earlier may still be answered (its sender still allowed); false: it was dropped, nothing is sent for it. */
+  mayAnswer: (message: PendingMessage) => boolean;
+}
+
+/** A message the channel itself sends again (after a crash, or once a model is back): not the sender's /retry. */
+export interface ChannelResend {
+  retryOf?: string | undefined;
+  laterAnswered: boolean;
 }
 
 const FIRST_RETRY_MS = 60_000;
@@ -79,8 +91,9 @@ export class WaitingRetries {
   /** On the first connection after a start: send kept answers, answer what a crash interrupted, resume waiting. */
   async recover(): Promise<void> {
     // What the stopped hearth left, read before anything is awaited: a message taken in meanwhile is this run's own.
-    const left = this.options.pending.list().filter((message) => !isHeld(message) && message.waitingSince === undefined);
+    const cut = this.options.pending.list().filter((message) => !isHeld(message) && message.waitingSince === undefined);
     await this.options.flushHeld();
+    const left = cut.filter((message) => this.options.mayAnswer(message));
     const transcripts = new Map<string, readonly TranscriptItem[]>();
     for (const message of left) if (!transcripts.has(message.session)) transcripts.set(message.session, await this.transcript(message.session));
     // Each message finds its own entry: two that said the same words are two entries, never one answered twice.
@@ -103,7 +116,8 @@ export class WaitingRetries {
     const next = items.findIndex((item, index) => index > asked && item.role === "user");
     const answered = asked === -1 ? undefined : items.slice(asked + 1, next === -1 ? undefined : next).find((item) => item.role === "assistant" && item.text !== "");
     if (answered) await this.options.send(message, answered.text);
-    else await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id });
+    // The answers of its conversation come in the order of its messages unless a later one was answered already (then this answer says which message it is to).
+    else await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id, laterAnswered: next !== -1 && items.slice(next).some((item) => item.role === "assistant" && item.text !== "") });
   }
 
   /** The session's transcript as it is now (a copy: what a resend adds later is not read as an earlier message's answer). */
@@ -141,7 +155,8 @@ export class WaitingRetries {
     try {
       const now = this.options.clock.now();
       const sessions = new Map<string, PendingMessage[]>();
-      for (const message of this.waiting()) sessions.set(message.session, [...(sessions.get(message.session) ?? []), message]);
+      // A sender taken out of the allowlist meanwhile: dropped, no model asked and nothing sent (mayAnswer).
+      for (const message of this.waiting()) if (this.options.mayAnswer(message)) sessions.set(message.session, [...(sessions.get(message.session) ?? []), message]);
       for (const messages of sessions.values()) {
         const live: PendingMessage[] = [];
         for (const message of messages) {
