@@ -45,15 +45,33 @@ const MENTION_BEFORE = /[\s“‘«([{<]/;
 const MENTION_AFTER = /[”’»)\]}>]/;
 /**
  * Marks that open and close alike (straight quotes, backticks, emphasis): beside a tag they mark a mention
- * only when one of them is open there — an odd number of runs of it before the tag on its line (`"</think>"`,
- * `**</think>**`). With none open, one right after the tag opens the answer (`…plan.</think>"Hi!" she said`,
- * `</think>**Answer:**`), and one right before it closes the reasoning's own (`…say "hi"</think>`).
+ * only when one of them is open there (`"</think>"`, `**</think>**`, `Don't write '</think>'`). With none
+ * open, one right after the tag opens the answer (`…plan.</think>"Hi!" she said`, `</think>**Answer:**`), and
+ * one right before it closes the reasoning's own (`…say "hi"</think>`).
  */
 const PAIRED = /["'`*_]/;
+const WORD = /[\p{L}\p{N}]/u;
+const SPACE = /\s/;
 
+/**
+ * Whether a run of `mark` is open at the end of `line` (the tag follows it), read as CommonMark reads
+ * emphasis: a run opens where it can (after the line's start, a space or punctuation, before a non-space),
+ * closes an open one where it can (after a non-space, before a space, punctuation or the tag), and a run
+ * inside a word (`I'll`, `user_id`) or standing between spaces (a `* ` bullet) does neither.
+ */
 function openOnLine(line: string, mark: string): boolean {
-  const runs = line.split(new RegExp(`\\${mark}+`)).length - 1;
-  return runs % 2 === 1;
+  let open = false;
+  for (const run of line.matchAll(new RegExp(`\\${mark}+`, "g"))) {
+    const before = line[run.index - 1] ?? "";
+    // The tag follows the line: a run at its end stands before "<".
+    const after = line[run.index + run[0].length] ?? "<";
+    if (WORD.test(before) && WORD.test(after)) continue;
+    const opens = !SPACE.test(after) && (before === "" || !WORD.test(before));
+    const closes = before !== "" && !SPACE.test(before) && !WORD.test(after);
+    if (open && closes) open = false;
+    else if (!open && opens) open = true;
+  }
+  return open;
 }
 
 function standsAsTemplateClose(text: string, at: number, tag: string): boolean {

@@ -104,3 +104,16 @@ test("harmony: an answer that only opens with a token, on one line, is words; a 
     { kind: "text", text: "Done." },
   ]);
 });
+
+test("an orphan </think> beside a straight quote or emphasis mark: a mark inside a word or a bullet opens nothing (review s26 #2)", () => {
+  // The reasoning's last line holds an apostrophe, a snake_case name or a bullet: none is an open quote or emphasis, so the answer's opening mark opens the answer.
+  assert.deepEqual(reasoningInShownText("The user wants a story. I'll write one.</think>'Hello,' said the cat.", true), { reasoning: "The user wants a story. I'll write one.", tag: "</think>", answer: "'Hello,' said the cat." });
+  assert.deepEqual(reasoningInShownText("Check the user_id field then answer.</think>_Note:_ the field is fine.", true), { reasoning: "Check the user_id field then answer.", tag: "</think>", answer: "_Note:_ the field is fine." });
+  assert.deepEqual(reasoningInShownText("* then write the summary</think>**Summary:** all good.", true), { reasoning: "* then write the summary", tag: "</think>", answer: "**Summary:** all good." });
+  // An answer about the tag, its quote opened after a contraction: a mention, kept whole.
+  assert.equal(reasoningInShownText("Don't write '</think>' on its own: the parser reads it as the end of reasoning.", true), undefined);
+  assert.equal(reasoningInShownText('Close it with "</think>" and go on.', true), undefined);
+  assert.equal(reasoningInShownText("Use **</think>** to close.", true), undefined);
+  // The reasoning's own quote closed right before the tag: still the tag that ends it.
+  assert.deepEqual(reasoningInShownText('I should say "hi"</think>Hi there!', true), { reasoning: 'I should say "hi"', tag: "</think>", answer: "Hi there!" });
+});

@@ -15,7 +15,7 @@ import { whatsAppDriver } from "../channels/contract/whatsapp-driver.js";
 const temp = tempDir();
 after(() => temp.cleanup());
 
-const REASONING = "PONDERING the user wants a story. I will write one.";
+const REASONING = "PONDERING the user's asking for a story. I'll write one.";
 /** Answers that open right after the tag with a mark that also closes a mention: a quote, emphasis, a backtick. */
 const ANSWERS = ['"Hello!" said the little fox.', "**Answer:** seven.", "_Quietly_, the fox sat down.", "'Hm,' said the owl.", "`ls` lists the files."];
 
