@@ -12,7 +12,7 @@ type Answered = Extract<AttemptResult, { ok: true }>;
  * planned before the server said its context (a stuck or starting server did not answer the ask) asks it first, with the
  * patience of the call it just answered (its limits; `signal`: the turn's), not a short bound: on a loaded machine a
  * server can take more than a second to say its window, and a reply that filled it must still be called cut off. Once
- * while its asks go unanswered (`askedAfterReply`, by replica: a server that answers calls but not asks does not hold
+ * while its asks go unanswered (`askedAfterReply`, by replica and model: a server that answers calls but not asks does not hold
  * every reply that long).
  */
 export async function endOfContext(options: { model: ModelSpec; result: Answered; windows: RouterDependencies["windows"]; signal: AbortSignal; askedAfterReply: Set<string> }): Promise<Answered> {
@@ -22,9 +22,11 @@ export async function endOfContext(options: { model: ModelSpec; result: Answered
   // Planned before its server said its window (it did not answer the last ask: stuck, starting), a reply that ended "stop" may have
   // filled a smaller one — llama.cpp's Responses API says "completed" for a reply its window cut off: asked now, as it just answered.
   const unanswered = windows.askUnanswered(model, model.baseUrl);
-  if (!unanswered) askedAfterReply.delete(model.baseUrl);
-  if (stopReason === "stop" && unanswered && !askedAfterReply.has(model.baseUrl) && windows.explain(model, model.baseUrl).source === "configured") {
-    askedAfterReply.add(model.baseUrl);
+  // By replica and model, as the asks it bounds are kept: another model of the same server answering its asks does not re-open this one's.
+  const asked = `${model.baseUrl}\u0000${model.id}`;
+  if (!unanswered) askedAfterReply.delete(asked);
+  if (stopReason === "stop" && unanswered && !askedAfterReply.has(asked) && windows.explain(model, model.baseUrl).source === "configured") {
+    askedAfterReply.add(asked);
     await windows.askAfterReply(model, { replica: model.baseUrl, timeouts: resolveTimeouts(model, undefined), signal }).catch(() => undefined);
   }
   if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;

@@ -333,13 +333,16 @@ export class ServedWindows {
     const { replica, timeouts, signal } = options;
     const inFlight = this.asking.get(key(model, replica));
     if (inFlight?.answeredAt === undefined) await inFlight?.pending;
-    if (!signal.aborted) await this.learnReplica(model, replica, { signal, timeouts });
+    // Each of its asks (props, tokenizer, listing) bounded in all by the call's first-byte limit: a server that trickles an answer holds none longer.
+    if (!signal.aborted) await this.learnReplica(model, replica, { signal, timeouts: { ...timeouts, totalMs: timeouts.totalMs > 0 ? Math.min(timeouts.totalMs, timeouts.firstByteMs) : timeouts.firstByteMs } });
   }
 
   private learnReplica(model: ModelSpec, baseUrl: string, how: AskOptions): Promise<void> {
     const id = key(model, baseUrl);
     const known = this.asking.get(id);
-    if (known && this.fresh(known, this.clock.now())) return known.pending;
+    // Joined, an ask in flight is waited for only as long as this caller's own bound: an after-reply ask (a call's
+    // patience, up to a minute) must not hold another turn's planning, which gives it a fraction of a second.
+    if (known && this.fresh(known, this.clock.now())) return untilAborted(known.pending, how.signal);
     const asked: { pending: Promise<void>; answeredAt: number | undefined } = { pending: Promise.resolve(), answeredAt: undefined };
     asked.pending = this.ask(model, baseUrl, how).then((answered) => {
       if (answered) this.unanswered.delete(id);
@@ -455,3 +458,17 @@ export class ServedWindows {
 }
 
 const key = (model: ModelSpec, baseUrl: string): string => `${baseUrl.replace(/\/+$/, "")}\u0000${model.id}`;
+
+/** `pending`, or sooner when `signal` aborts (what it waits for goes on for the others); the listener is removed either way. */
+function untilAborted(pending: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return pending;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    pending.then(done, done);
+  });
+}
