@@ -91,6 +91,8 @@ describe("web chat page: a message the gateway cannot keep now", { timeout: 180_
     await page.reload();
     await page.locator('#connection-state[data-live="true"]').waitFor();
     await page.locator("[data-held]", { hasText: KEPT_TEXT }).waitFor();
+    // The reload's own try refused too (its wait doubled): only then may the state dir mend, or that try would send it.
+    await page.locator("[data-held]", { hasText: KEPT_TEXT }).locator(".held-note", { hasText: "It is sent again by itself: after 30 s" }).waitFor();
 
     // The state dir can keep messages again: the page sends it by itself once its wait is over (30 s: the reload's
     // try was refused too), and it is answered.
