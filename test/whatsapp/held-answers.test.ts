@@ -63,3 +63,17 @@ test("an answer of several messages cut by a failed send goes on from the part t
   assert.deepEqual(whatsapp.to(aliceChat), [first, second]);
   channel.stop();
 });
+
+test("a wait note about a later message does not go ahead of an earlier answer still held (review s26 #7)", async () => {
+  const waiting = { type: "attempt-waiting", model: "local/m", waitedMs: 5_000, limitMs: 60_000, promptTokens: 100, state: "unknown", next: undefined } as const;
+  const gateway = new ScriptGateway((inbound) => (inbound.text === "second" ? { ok: "re: second", events: [waiting] } : { ok: `re: ${inbound.text}` }));
+  const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "note-behind-held" });
+  whatsapp.failSends();
+  whatsapp.deliver(whatsapp.text(ALICE, "first"));
+  await channel.idle();
+  whatsapp.sendsWork();
+  whatsapp.deliver(whatsapp.text(ALICE, "second"));
+  await channel.idle();
+  assert.deepEqual(whatsapp.to(aliceChat), ["re: first", "re: second"], "the answers in order, no note about the second before the first's answer");
+  channel.stop();
+});

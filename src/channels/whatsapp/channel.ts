@@ -308,13 +308,14 @@ export class WhatsAppChannel {
       if (event.type === "model-loading" && !note && !told) {
         note = this.clock.setTimeout(() => {
           told = true;
-          void this.outbox.reply(message.chat, event.hosted ? HOSTED_LOADING_NOTE : LOADING_NOTE);
+          // Not ahead of an earlier answer still held (its send failed): the chat would read a note on this message before that answer.
+          if (!this.held.holds(message.chat)) void this.outbox.reply(message.chat, event.hosted ? HOSTED_LOADING_NOTE : LOADING_NOTE);
         }, this.options.loadingNoteMs ?? 4_000);
       }
       // A server that says nothing: said once a turn, what is awaited and what comes next (a loading note already said why).
       if (event.type === "attempt-waiting" && !told && !note) {
         told = true;
-        void this.outbox.reply(message.chat, `_${waitingNotice(event, this.names())}_`);
+        if (!this.held.holds(message.chat)) void this.outbox.reply(message.chat, `_${waitingNotice(event, this.names())}_`);
       }
     };
     try {

@@ -56,6 +56,11 @@ export class HeldAnswers {
     });
   }
 
+  /** Whether an answer of `chat` is held (a note about a later message would go out before it). */
+  holds(chat: string): boolean {
+    return this.chats.has(chat);
+  }
+
   /** Tries every chat's held answers now (connected again). */
   async flush(): Promise<void> {
     await Promise.all([...this.chats].map((chat) => this.inOrder(chat, async () => void (await this.sendHeld(chat)))));
