@@ -46,10 +46,15 @@ describe("web chat page: a message larger than the gateway takes", { timeout: 18
     assert.equal(await page.getByRole("button", { name: "Retry" }).count(), 0, "no Retry that cannot work");
     assert.equal(await page.locator("#transcript .message.user", { hasText: "a long paste" }).count(), 0, "not shown as sent");
     await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "too-large-typed.png") });
+    // Given back, the words are kept in this browser as the box's draft: a reload finds them there still (review s26 #3).
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    assert.equal(await page.getByLabel("Message").inputValue(), LONG_TEXT, "the words survive a reload");
     // Shortened, it goes.
     await page.getByLabel("Message").fill("a long paste, shortened");
     await page.getByLabel("Message").press("Enter");
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: a long paste, shortened" }).waitFor();
+    assert.equal(await page.evaluate("localStorage.getItem('hearth.draft')"), null, "sent: no draft left");
     assert.deepEqual(pageErrors, []);
   });
 
@@ -79,6 +84,7 @@ describe("web chat page: a message larger than the gateway takes", { timeout: 18
     await page.screenshot({ path: join(WEBCHAT_ARTIFACTS, "too-large-held.png") });
     await long.getByRole("button", { name: "Edit" }).click();
     assert.equal(await page.getByLabel("Message").inputValue(), LONG_TEXT, "the words are in the input box");
+    assert.equal(await page.evaluate("localStorage.getItem('hearth.draft')"), LONG_TEXT, "and kept as the box's draft: a reload does not lose them");
     // It left the outbox: the one typed after it goes now, and is answered.
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: typed after it" }).waitFor();
     assert.equal(await page.locator("[data-held]").count(), 0);

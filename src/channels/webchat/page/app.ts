@@ -2,6 +2,7 @@ import { commandWord, literalText, retryNumber } from "../../../agent/command-sh
 import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
 import { showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
+import { createComposer } from "./composer.js";
 import { byId } from "./dom.js";
 import { createGatewayLink } from "./gateway-link.js";
 import { showLinkBanner } from "./link-banner.js";
@@ -16,7 +17,7 @@ import { showModelChoice } from "./pickers.js";
 import { joinSnapshot, takeEvent, type TurnSnapshot } from "./turn-join.js";
 import { createSessionsList } from "./sessions-list.js";
 import { newSessionKey, sessionFromHash } from "./session-key.js";
-import { showSetupProblems } from "./setup-banner.js";
+import { createSetupBanner } from "./setup-banner.js";
 import { createStatusFeed } from "./status-feed.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
@@ -31,6 +32,8 @@ export async function startWebChat(): Promise<void> {
   const transcript = byId("transcript", HTMLDivElement);
   const input = byId("message-input", HTMLTextAreaElement);
   const form = byId("composer", HTMLFormElement);
+  const composer = createComposer({ input, form, storage: window.localStorage });
+  const giveBack = composer.giveBack;
   const stopButton = byId("stop-button", HTMLButtonElement);
   const title = byId("session-title", HTMLHeadingElement);
   const pickers = {
@@ -40,14 +43,7 @@ export async function startWebChat(): Promise<void> {
   };
   const contextGauge = byId("context-gauge", HTMLMeterElement);
   const contextText = byId("context-text", HTMLSpanElement);
-  const banner = byId("setup-banner", HTMLDivElement);
-  const bannerList = byId("setup-problems", HTMLUListElement);
-  // The banner lists what keeps hearth from answering as set up: setup problems (a hosted fallback answering
-  // for a local model that does not is one), and session files the gateway
-  // cannot read (a directory, a FIFO…: GET /api/sessions names them with the fix).
-  let setupProblems: readonly string[] = [];
-  let sessionProblems: readonly string[] = [];
-  const drawBanner = (): void => showSetupProblems(banner, bannerList, [...setupProblems, ...sessionProblems]);
+  const banner = createSetupBanner(byId("setup-banner", HTMLDivElement), byId("setup-problems", HTMLUListElement));
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
   const sessionsList = createSessionsList(byId("session-list", HTMLUListElement));
@@ -158,8 +154,7 @@ export async function startWebChat(): Promise<void> {
     if (ticket !== listing) return;
     listings = answer.sessions;
     showSessions();
-    sessionProblems = answer.problems ?? [];
-    drawBanner();
+    banner.sessions(answer.problems ?? []);
   };
   /**
    * After a turn, a command (here or in another tab), a config edit: the context meter, the reasoning
@@ -264,8 +259,7 @@ export async function startWebChat(): Promise<void> {
   const onEvent = (event: GatewayEvent): void => {
     switch (event.type) {
       case "setup":
-        setupProblems = event.problems;
-        drawBanner();
+        banner.setup(event.problems);
         return;
       case "provider-health":
         statusPanel.update(event.health);
@@ -391,17 +385,12 @@ export async function startWebChat(): Promise<void> {
     }
   };
 
-  /** A message that cannot go as it is, back in the input box (before anything typed since): never lost, to be shortened. */
-  const giveBack = (text: string): void => {
-    input.value = input.value.trim() === "" ? text : `${text}\n\n${input.value}`;
-    input.focus();
-  };
-
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
     if (text.trim() === "") return;
     input.value = "";
+    composer.sent();
     // `//shrug` is the message "/shrug" (the gateway's reading, as the transcript keeps it): shown and matched as such.
     const literal = literalText(text);
     const session = current;
@@ -433,12 +422,6 @@ export async function startWebChat(): Promise<void> {
       else hold(outcome.mayHaveArrived);
     });
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
   pickers.model.addEventListener("change", () => {
     // The conversation exists from its first pick (its `/model` keeps the choice in its file).
     fresh.delete(current);
@@ -461,8 +444,8 @@ export async function startWebChat(): Promise<void> {
 
   // The models (for the picks' names) and the setup problems (the banner's) as a status read found them.
   const onStatus = (status: StatusResponse): void => {
-    [models, setupProblems] = [status.models, status.setup];
-    drawBanner();
+    models = status.models;
+    banner.setup(status.setup);
   };
   const loadStatus = createStatusFeed({ api, link, panel: statusPanel, pickers, onStatus, reportError }).load;
 
@@ -488,7 +471,7 @@ export async function startWebChat(): Promise<void> {
   // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet — unless the
   // listing could not read every file: the conversation may be one of those, read to say why (not shown as empty).
   const first = current || listings[0]?.session || newSessionKey();
-  if (!listings.some((entry) => entry.session === first) && sessionProblems.length === 0) fresh.add(first);
+  if (!listings.some((entry) => entry.session === first) && banner.sessionProblems() === 0) fresh.add(first);
   await openSession(first).catch(reportError);
   connectLiveEvents({
     api,
