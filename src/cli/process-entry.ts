@@ -6,7 +6,13 @@ import { main } from "./main.js";
 export async function runProcess(argv: readonly string[]): Promise<void> {
   guardOutputStreams(process.stdout, process.stderr, (code) => process.exit(code));
   process.exitCode = await main(argv, processIo());
+  // The command is over (the gateway said "stopped"): a handle a library left open (a channel's socket, a timer) must not
+  // keep the process alive — a service manager would wait, then kill it. Unref'd: a process that ends by itself ends first.
+  setTimeout(() => process.exit(), LINGER_AFTER_COMMAND_MS).unref();
 }
+
+/** How long a process whose command returned may still take to end by itself (its last writes flushed) before it is ended. */
+const LINGER_AFTER_COMMAND_MS = 3_000;
 
 /**
  * A reader that goes away (`hearth sessions list | head -1`) closes our stdout: that ends the command
