@@ -7,8 +7,16 @@ export async function runProcess(argv: readonly string[]): Promise<void> {
   guardOutputStreams(process.stdout, process.stderr, (code) => process.exit(code));
   process.exitCode = await main(argv, processIo());
   // The command is over (the gateway said "stopped"): a handle a library left open (a channel's socket, a timer) must not
-  // keep the process alive — a service manager would wait, then kill it. Unref'd: a process that ends by itself ends first.
+  // keep the process alive — a service manager would wait, then kill it. Only once its output is flushed (a slow reader —
+  // `hearth logs | less` — takes what it is sent, however long it takes); unref'd: a process that ends by itself ends first.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   setTimeout(() => process.exit(), LINGER_AFTER_COMMAND_MS).unref();
+}
+
+/** Resolves once everything written to `stream` so far has gone (or the stream failed: nothing more will go). */
+function flushed(stream: NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean }): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
 /** How long a process whose command returned may still take to end by itself (its last writes flushed) before it is ended. */

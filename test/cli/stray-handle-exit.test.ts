@@ -2,7 +2,7 @@
 // left open (a socket, a timer) — a service manager waits, then kills it. A command that has returned ends its process
 // even so. The real bin/hearth, with a preload that leaves a timer running for ever (what such a library does).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -28,4 +28,15 @@ test("a command that returned ends its process although a library left a handle 
   if (ended === "still running") child.kill("SIGKILL");
   assert.equal(ended, 0, "the process ended, with the command's exit code");
   assert.match(out, /\d+\.\d+\.\d+/, "after the command's output");
+});
+
+test("a command's output to a reader slower than the linger reaches it whole: the process ends only once it is written (review s26-2 #1)", () => {
+  const env = { PATH: process.env.PATH, HOME: temp.dir, NO_COLOR: "1" };
+  const command = `"${process.execPath}" "${hearthBin}" models list --all --json`;
+  // What the command writes (larger than a pipe's buffer), read at once.
+  const whole = spawnSync("sh", ["-c", `${command} 2>/dev/null | wc -c`], { env, encoding: "utf8" }).stdout.trim();
+  assert.ok(Number(whole) > 128 * 1024, `the output fills a pipe's buffer (${whole} bytes)`);
+  // A reader that takes nothing for longer than the process may linger, then everything.
+  const slow = spawnSync("sh", ["-c", `${command} 2>/dev/null | (sleep 4.5; wc -c)`], { env, encoding: "utf8" });
+  assert.equal(slow.stdout.trim(), whole, "every byte reached the slow reader");
 });
