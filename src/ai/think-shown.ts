@@ -44,34 +44,21 @@ const MENTION_BEFORE = /[\s“‘«([{<]/;
 /** … or right after it: a closing quote or bracket. */
 const MENTION_AFTER = /[”’»)\]}>]/;
 /**
- * Marks that open and close alike (straight quotes, backticks, emphasis): beside a tag they mark a mention
- * only when one of them is open there (`"</think>"`, `**</think>**`, `Don't write '</think>'`). With none
- * open, one right after the tag opens the answer (`…plan.</think>"Hi!" she said`, `</think>**Answer:**`), and
- * one right before it closes the reasoning's own (`…say "hi"</think>`).
+ * Marks that open and close alike (straight quotes, backticks, emphasis). Beside a tag they mark a mention when
+ * they wrap it (`"</think>"`, `'</think>'`, `**</think>**`), or when the one right before it opens — after the
+ * line's start, a space or punctuation (`x="</think>`, `Don't write '</think> …`), not after a word, where it
+ * closes the reasoning's own (`…say "hi"</think>`). One right after the tag, not wrapping it, opens the answer
+ * (`…plan.</think>"Hi!" she said`, `</think>**Answer:**`): whatever came earlier on the line (an apostrophe
+ * of `I'll` or `'em`, a `user_id`, a bullet) says nothing of it.
  */
 const PAIRED = /["'`*_]/;
 const WORD = /[\p{L}\p{N}]/u;
-const SPACE = /\s/;
 
-/**
- * Whether a run of `mark` is open at the end of `line` (the tag follows it), read as CommonMark reads
- * emphasis: a run opens where it can (after the line's start, a space or punctuation, before a non-space),
- * closes an open one where it can (after a non-space, before a space, punctuation or the tag), and a run
- * inside a word (`I'll`, `user_id`) or standing between spaces (a `* ` bullet) does neither.
- */
-function openOnLine(line: string, mark: string): boolean {
-  let open = false;
-  for (const run of line.matchAll(new RegExp(`\\${mark}+`, "g"))) {
-    const before = line[run.index - 1] ?? "";
-    // The tag follows the line: a run at its end stands before "<".
-    const after = line[run.index + run[0].length] ?? "<";
-    if (WORD.test(before) && WORD.test(after)) continue;
-    const opens = !SPACE.test(after) && (before === "" || !WORD.test(before));
-    const closes = before !== "" && !SPACE.test(before) && !WORD.test(after);
-    if (open && closes) open = false;
-    else if (!open && opens) open = true;
-  }
-  return open;
+/** The run of `mark` that ends `line` (the tag follows it) opens: nothing, a space or punctuation before it. */
+function opensBeforeTag(line: string, mark: string): boolean {
+  let start = line.length;
+  while (start > 0 && line[start - 1] === mark) start--;
+  return !WORD.test(line[start - 1] ?? "");
 }
 
 function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
@@ -82,8 +69,9 @@ function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
   const onItsLine = before.slice(lineStart);
   const previous = before[before.length - 1] ?? "";
   const next = text[at + tag.length] ?? "";
-  const mentionBefore = MENTION_BEFORE.test(previous) || (PAIRED.test(previous) && openOnLine(onItsLine, previous));
-  const mentionAfter = MENTION_AFTER.test(next) || (PAIRED.test(next) && openOnLine(onItsLine, next));
+  const wrapped = PAIRED.test(previous) && previous === next;
+  const mentionBefore = MENTION_BEFORE.test(previous) || wrapped || (PAIRED.test(previous) && opensBeforeTag(onItsLine, previous));
+  const mentionAfter = MENTION_AFTER.test(next) || wrapped;
   // At the start of its line (indentation allowed), or right after the reasoning's last word.
   const placed = onItsLine.trim() === "" || !mentionBefore;
   return placed && !mentionAfter;

@@ -105,7 +105,7 @@ test("harmony: an answer that only opens with a token, on one line, is words; a 
   ]);
 });
 
-test("an orphan </think> beside a straight quote or emphasis mark: a mark inside a word or a bullet opens nothing (review s26 #2)", () => {
+test("an orphan </think> beside a straight quote or emphasis mark: a mark inside a word or a bullet opens nothing (reviews s26 #2, s26-2 #2)", () => {
   // The reasoning's last line holds an apostrophe, a snake_case name or a bullet: none is an open quote or emphasis, so the answer's opening mark opens the answer.
   assert.deepEqual(reasoningInShownText("The user wants a story. I'll write one.</think>'Hello,' said the cat.", true), { reasoning: "The user wants a story. I'll write one.", tag: "</think>", answer: "'Hello,' said the cat." });
   assert.deepEqual(reasoningInShownText("Check the user_id field then answer.</think>_Note:_ the field is fine.", true), { reasoning: "Check the user_id field then answer.", tag: "</think>", answer: "_Note:_ the field is fine." });
@@ -114,6 +114,12 @@ test("an orphan </think> beside a straight quote or emphasis mark: a mark inside
   assert.equal(reasoningInShownText("Don't write '</think>' on its own: the parser reads it as the end of reasoning.", true), undefined);
   assert.equal(reasoningInShownText('Close it with "</think>" and go on.', true), undefined);
   assert.equal(reasoningInShownText("Use **</think>** to close.", true), undefined);
+  // A word that begins with a mark ('em, '90s, _id) opens nothing either; a mention right after a word is still wrapped.
+  assert.deepEqual(reasoningInShownText("I'll tell 'em a story.</think>'Hello,' said the cat.", true), { reasoning: "I'll tell 'em a story.", tag: "</think>", answer: "'Hello,' said the cat." });
+  assert.deepEqual(reasoningInShownText("Look up the _id field.</think>_Done._", true), { reasoning: "Look up the _id field.", tag: "</think>", answer: "_Done._" });
+  assert.equal(reasoningInShownText('The parser ends"</think>" there.', true), undefined);
+  assert.equal(reasoningInShownText("In French, L'</think>' reads oddly.", true), undefined);
+  assert.equal(reasoningInShownText('Set x="</think> and go on.', true), undefined);
   // The reasoning's own quote closed right before the tag: still the tag that ends it.
   assert.deepEqual(reasoningInShownText('I should say "hi"</think>Hi there!', true), { reasoning: 'I should say "hi"', tag: "</think>", answer: "Hi there!" });
 });
