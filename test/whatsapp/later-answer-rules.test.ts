@@ -49,7 +49,36 @@ describe("a message answered later than it came", () => {
   });
 });
 
+test("a message that waited for a model, answered after a later message's turn brought the model back, says which message it answers (review s26-2 #3)", async () => {
+  const gateway = new ScriptGateway((inbound) => ({ ok: `answer to ${inbound.retryOf ?? inbound.text}` }));
+  gateway.transcripts.set(session, [{ role: "user", text: "book the table", at: "2026-01-01T12:00:00.100Z", id: "E1" }]);
+  new PendingStore(whatsappPaths(`${temp.dir}/models-back`).pending).put({ id: "P1", chat: aliceChat, session, text: "book the table", number: `+${ALICE}`, receivedAt: "2026-01-01T12:00:00.050Z", waitingSince: "2026-01-01T12:00:01.000Z" });
+  const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "models-back" });
+  await channel.idle();
+  // A later message's turn is under way when the model comes back: the waiting one is resent behind it.
+  const arrived = gateway.hold();
+  whatsapp.deliver(whatsapp.text(ALICE, "what time is it?"));
+  await arrived;
+  gateway.emit(HEALTH_UP);
+  await new Promise((resolve) => setImmediate(resolve));
+  gateway.release();
+  await channel.idle();
+  assert.deepEqual(whatsapp.to(aliceChat), ["answer to what time is it?", "_Answer to the message sent again: “book the table”_\n\nanswer to E1"]);
+  channel.stop();
+});
+
 describe("a sender no longer allowed", () => {
+  test("an entry kept by an older hearth in a chat named by its LID, with no number to ask: answered, as when it came (review s26-2 #5)", async () => {
+    const gateway = new ScriptGateway((inbound) => ({ ok: `answer to ${inbound.retryOf ?? "a new message"}` }));
+    const lid = "98765432109876@lid";
+    gateway.transcripts.set(`whatsapp:${lid}`, [{ role: "user", text: "still there?", at: "2026-01-01T12:00:00.100Z", id: "E1" }]);
+    new PendingStore(whatsappPaths(`${temp.dir}/lid-legacy`).pending).put({ id: "P1", chat: lid, session: `whatsapp:${lid}`, text: "still there?", receivedAt: "2026-01-01T12:00:00.050Z" });
+    const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "lid-legacy" });
+    await channel.idle();
+    assert.deepEqual(whatsapp.to(lid), ["answer to E1"]);
+    channel.stop();
+  });
+
   test("a message waiting for a model is dropped when its sender leaves allowFrom: no model asked, nothing sent", async () => {
     let down = true;
     const gateway = new ScriptGateway(() => (down ? { fail: "transient", error: "lmstudio unreachable" } : { ok: "an answer" }));
@@ -81,12 +110,14 @@ describe("a sender no longer allowed", () => {
     // An entry kept before entries held the number: the chat's own number is asked.
     pending.put({ id: "P2", chat: "15550100002@s.whatsapp.net", session: "whatsapp:15550100002@s.whatsapp.net", text: "me too", receivedAt: "2026-01-01T12:00:00.060Z" });
     pending.put({ id: "P3", chat: group, session: `whatsapp:${group}`, text: "@15550001111 dinner?", receivedAt: "2026-01-01T12:00:00.070Z" });
+    // A held answer whose sender was taken out since it was made: not sent either (review s26-2 #4).
+    pending.put({ id: "P4", chat: "15550100004@s.whatsapp.net", session: "whatsapp:15550100004@s.whatsapp.net", text: "held one", number: "+15550100004", receivedAt: "2026-01-01T12:00:00.080Z", answer: "the held answer" });
     const { channel, whatsapp, logs } = await startChannel({ gateway, dir: temp.dir, name: "removed-crash", section: { allowFrom: ["+15550109999"], groups: { enabled: true, allow: [], requireMention: true } } });
     await channel.idle();
     assert.deepEqual(gateway.received, [], "no model asked for any of them");
     assert.deepEqual(whatsapp.sent, []);
     assert.deepEqual(new PendingStore(whatsappPaths(`${temp.dir}/removed-crash`).pending).list(), [], "dropped, not kept for ever");
-    assert.equal(logs.filter((line) => line.includes("taken earlier is not answered")).length, 3, logs.join("\n"));
+    assert.equal(logs.filter((line) => line.includes("taken earlier is not answered")).length, 4, logs.join("\n"));
     channel.stop();
   });
 });

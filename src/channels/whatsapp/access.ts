@@ -53,8 +53,9 @@ export function decideAccess(message: ParsedMessage, settings: WhatsAppSettings,
  * Whether a message taken earlier may still be answered now (a message waiting for a model, or one a crash
  * cut): the config may have changed since it came. Why not, or undefined. A group: groups still on and the group
  * still allowed (its mention was judged when it came). A direct message: its sender still in `allowFrom` or
- * approved, or `dmPolicy` "open" — the number as it came, else the chat's (an entry kept before the number was);
- * one whose number neither tells was let in by "open" alone, and is asked the same.
+ * approved, or `dmPolicy` "open" — the number as it came, else the chat's (an entry kept before the number was).
+ * An entry that tells no number (kept before the number was, in a chat named by its LID) cannot be asked: answered,
+ * as it was when it came.
  */
 export function mayStillTalk(message: Pick<PendingMessage, "chat" | "number">, settings: WhatsAppSettings, approved: (number: string) => boolean): string | undefined {
   if (message.chat.endsWith("@g.us")) {
@@ -63,6 +64,7 @@ export function mayStillTalk(message: Pick<PendingMessage, "chat" | "number">, s
   }
   if (settings.dmPolicy === "open") return undefined;
   const number = message.number ?? numberOfJid(message.chat);
-  if (number && (settings.allowFrom.includes(number) || approved(number))) return undefined;
-  return `${number ?? message.chat} is no longer in channels.whatsapp.allowFrom${settings.dmPolicy === "pairing" ? " nor approved" : ""}`;
+  if (number === undefined) return undefined;
+  if (settings.allowFrom.includes(number) || approved(number)) return undefined;
+  return `${number} is no longer in channels.whatsapp.allowFrom${settings.dmPolicy === "pairing" ? " nor approved" : ""}`;
 }

@@ -91,7 +91,7 @@ export class WhatsAppChannel {
         if (chat.endsWith("@g.us")) this.sent.record(chat, message);
       },
     });
-    this.held = new HeldAnswers({ outbox: this.outbox, pending: this.pending, clock: this.clock, track: (work) => this.track(work) });
+    this.held = new HeldAnswers({ outbox: this.outbox, pending: this.pending, clock: this.clock, track: (work) => this.track(work), mayAnswer: (message) => this.mayAnswerLater(message) });
     this.retries = new WaitingRetries({
       port: options.port,
       pending: this.pending,

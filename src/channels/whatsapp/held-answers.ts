@@ -31,6 +31,8 @@ export class HeldAnswers {
       pending: PendingStore;
       clock: Clock;
       track: (work: Promise<void>) => void;
+      /** Whether a held answer may still go to its sender (still allowed); false: it was dropped, nothing is sent for it. */
+      mayAnswer: (message: PendingMessage) => boolean;
     },
   ) {
     this.chats = new Set(options.pending.list().filter(isHeld).map((message) => message.chat));
@@ -80,6 +82,8 @@ export class HeldAnswers {
       .filter((message) => message.chat === chat && isHeld(message))
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
     for (const message of held) {
+      // A sender taken out of the allowlist since the answer was made: it is not sent (mayAnswer dropped it).
+      if (!this.options.mayAnswer(message)) continue;
       const parts = message.answerParts ?? this.options.outbox.parts(message.answer ?? "");
       const rest = await this.options.outbox.sendParts(chat, parts);
       if (rest === undefined) {

@@ -99,7 +99,7 @@ export class WaitingRetries {
     // Each message finds its own entry: two that said the same words are two entries, never one answered twice.
     const entries = new Map<string, number>();
     for (const [session, items] of transcripts) for (const [id, index] of ownEntries(left.filter((message) => message.session === session), items)) entries.set(id, index);
-    for (const message of left) await this.resume(message, { items: transcripts.get(message.session) ?? [], asked: entries.get(message.id) ?? -1 });
+    for (const message of left) await this.resume(message, { items: transcripts.get(message.session) ?? [], asked: entries.get(message.id) ?? -1, recovering: true });
     if (this.waiting().length > 0) this.schedule();
   }
 
@@ -108,7 +108,7 @@ export class WaitingRetries {
   }
 
   /** A message whose turn a crash cut short, or that waits for a model: its answer may be in the transcript already, or it is resent (by its id). */
-  private async resume(message: PendingMessage, found?: { items: readonly TranscriptItem[]; asked: number }): Promise<void> {
+  private async resume(message: PendingMessage, found?: { items: readonly TranscriptItem[]; asked: number; recovering: boolean }): Promise<void> {
     const items = found?.items ?? (await this.transcript(message.session));
     const asked = found?.asked ?? ownEntries([message], items).get(message.id) ?? -1;
     // Its answer is before the next message (a later one's answer is not its own): one with words — a turn whose replies were tool calls
@@ -116,8 +116,13 @@ export class WaitingRetries {
     const next = items.findIndex((item, index) => index > asked && item.role === "user");
     const answered = asked === -1 ? undefined : items.slice(asked + 1, next === -1 ? undefined : next).find((item) => item.role === "assistant" && item.text !== "");
     if (answered) await this.options.send(message, answered.text);
-    // The answers of its conversation come in the order of its messages unless a later one was answered already (then this answer says which message it is to).
-    else await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id, laterAnswered: next !== -1 && items.slice(next).some((item) => item.role === "assistant" && item.text !== "") });
+    // After a crash, the cut messages are answered one by one in the order they came: this answer says which message it is to
+    // only when a later one's answer went already. A message that waited for a model is answered while later ones may be
+    // (their turns run as the model comes back): it says which message it answers whenever later messages came.
+    else {
+      const laterAnswered = found?.recovering !== true || (next !== -1 && items.slice(next).some((item) => item.role === "assistant" && item.text !== ""));
+      await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id, laterAnswered });
+    }
   }
 
   /** The session's transcript as it is now (a copy: what a resend adds later is not read as an earlier message's answer). */
