@@ -33,7 +33,6 @@ export async function startWebChat(): Promise<void> {
   const input = byId("message-input", HTMLTextAreaElement);
   const form = byId("composer", HTMLFormElement);
   const composer = createComposer({ input, form, storage: window.localStorage });
-  const giveBack = composer.giveBack;
   const stopButton = byId("stop-button", HTMLButtonElement);
   const title = byId("session-title", HTMLHeadingElement);
   const pickers = {
@@ -114,7 +113,7 @@ export async function startWebChat(): Promise<void> {
     onRetry: () => outboxSending.flush(),
     // Its words back to be shortened; the messages typed after it in its conversation go now.
     onEdit: (text) => {
-      giveBack(text);
+      composer.giveBack(text);
       outboxSending.flush();
     },
   });
@@ -208,6 +207,7 @@ export async function startWebChat(): Promise<void> {
   const showSession = async (session: string): Promise<void> => {
     const ticket = ++opening;
     current = session;
+    composer.show(session);
     // Read whole now: nothing told before this read is left to read again.
     stale.delete(session);
     if (sessionFromHash(location.hash) !== session) history.replaceState(null, "", `#session=${encodeURIComponent(session)}`);
@@ -412,8 +412,8 @@ export async function startWebChat(): Promise<void> {
       bubble?.remove();
       // Too large: no Retry can send it as it is — its words go back to the input box, to be shortened.
       if (outcome.kind === "too-large") {
-        giveBack(text);
-        view.addError(`Not sent — ${outcome.why}. It is back in the input box.`);
+        composer.giveBack(text, session);
+        if (session === current) view.addError(`Not sent — ${outcome.why}. It is back in the input box.`);
         return;
       }
       // The gateway could not keep it (a full disk): the typed words are the only copy — kept here, and sent again later.

@@ -1,34 +1,52 @@
-const STORAGE_KEY = "hearth.draft";
+const STORAGE_PREFIX = "hearth.draft:";
 
 export interface Composer {
-  /** Puts a message's words back in the input box, ahead of what is typed there, and keeps them (a message refused as too large, or taken back to edit). */
-  giveBack(text: string): void;
-  /** The input box was emptied by a send: nothing to keep. */
+  /** The conversation now open: the box keeps what was typed for the one before, and shows this one's words. */
+  show(session: string): void;
+  /**
+   * Puts a message's words back ahead of what is typed for its conversation (`session`; the open one when left out),
+   * and keeps them: a message refused as too large, or taken back to edit.
+   */
+  giveBack(text: string, session?: string): void;
+  /** The input box was emptied by a send: nothing to keep for its conversation. */
   sent(): void;
 }
 
 /**
- * The input box: Enter sends (Shift+Enter is a new line), and its words are kept in this browser's localStorage
- * (`hearth.draft`) as they are typed, so a reload or a closed tab loses no message not yet sent — one given back
- * to the box to shorten among them — and the page opens with it in the box. One draft for the page (the tab that
- * wrote last keeps it); a storage that refuses (full, private mode) leaves the box as it is.
+ * The input box: Enter sends (Shift+Enter is a new line), and what is typed is kept for its conversation in this
+ * browser's localStorage (`hearth.draft:<conversation>`) as it is typed, so a reload, a closed tab or a switch to
+ * another conversation loses no words not yet sent — a message given back to the box to shorten among them — and
+ * the conversation opens with them in the box. Two tabs on one conversation share its draft. Words the storage
+ * cannot take (past its quota, about 5 MB) are not kept, and no older draft of the conversation is left to come back
+ * in their place.
  */
 export function createComposer(options: { input: HTMLTextAreaElement; form: HTMLFormElement; storage: Storage }): Composer {
   const { input, form, storage } = options;
-  const keep = (): void => {
+  let open: string | undefined;
+  const read = (session: string): string => {
     try {
-      if (input.value.trim() === "") storage.removeItem(STORAGE_KEY);
-      else storage.setItem(STORAGE_KEY, input.value);
+      return storage.getItem(STORAGE_PREFIX + session) ?? "";
     } catch {
-      // Not kept: the words are still in the box.
+      return "";
     }
   };
-  try {
-    const kept = storage.getItem(STORAGE_KEY);
-    if (kept !== null && input.value.trim() === "") input.value = kept;
-  } catch {
-    // Nothing readable: an empty box.
-  }
+  const write = (session: string, text: string): void => {
+    try {
+      if (text.trim() === "") storage.removeItem(STORAGE_PREFIX + session);
+      else storage.setItem(STORAGE_PREFIX + session, text);
+    } catch {
+      // Not kept (past the quota): no older draft stays to come back instead of these words.
+      try {
+        storage.removeItem(STORAGE_PREFIX + session);
+      } catch {
+        // Nothing stored to take back.
+      }
+    }
+  };
+  const keep = (): void => {
+    if (open !== undefined) write(open, input.value);
+  };
+  const ahead = (text: string, typed: string): string => (typed.trim() === "" ? text : `${text}\n\n${typed}`);
   input.addEventListener("input", keep);
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -37,8 +55,16 @@ export function createComposer(options: { input: HTMLTextAreaElement; form: HTML
     }
   });
   return {
-    giveBack: (text) => {
-      input.value = input.value.trim() === "" ? text : `${text}\n\n${input.value}`;
+    show: (session) => {
+      if (session === open) return;
+      keep();
+      open = session;
+      input.value = read(session);
+    },
+    giveBack: (text, session = open) => {
+      if (session === undefined) return;
+      if (session !== open) return write(session, ahead(text, read(session)));
+      input.value = ahead(text, input.value);
       keep();
       input.focus();
     },
