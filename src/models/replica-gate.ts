@@ -6,6 +6,10 @@ import type { RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 import type { ServedWindows } from "./served-windows.js";
 import type { Release, SharedCacheGate } from "./shared-cache-gate.js";
+import { linkAbort } from "../shared/abort-link.js";
+
+/** How long a retry after a shared cache ran out waits for what the server reports: an ask's own bound (served-windows' ASK_TIMEOUTS). */
+const REFRESH_BOUND_MS = 3_000;
 
 /** The admission to a replica's slots (release it when the call is over), undefined when no wait applies, "aborted", or "server-hung". */
 export type ReplicaAdmission = { release: Release; promptEstimate: number } | undefined | "aborted" | "server-hung";
@@ -28,7 +32,15 @@ export async function enterReplicaGate(
   const { windows, context, request, alone, out } = call;
   if (!model.local || !windows) return undefined;
   // What the server reported (an agent's turn and a proxied request ask first); after the cache ran out, ask now if nothing asked yet.
-  if (alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
+  // Bounded as an ask is (3 s): one in flight after another turn's reply waits with a call's patience, up to a minute.
+  if (alone) {
+    const asking = new AbortController();
+    const unlink = linkAbort(request.options?.signal, asking);
+    const bound = setTimeout(() => asking.abort(), REFRESH_BOUND_MS);
+    await windows.refresh(model, asking.signal).catch(() => undefined);
+    clearTimeout(bound);
+    unlink();
+  }
   const shared = windows.sharedCache(model, model.baseUrl);
   const slots = windows.servedSlots(model, model.baseUrl);
   if (!shared && slots === undefined && !alone) return undefined;
