@@ -2,6 +2,7 @@
 // including gateway.env in a folder that did not exist when the gateway started (a config given with
 // --config, ~/.hearth never made): it used to be left unwatched, and the gateway ran on without the key.
 import assert from "node:assert/strict";
+import { pbkdf2 } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -73,6 +74,25 @@ describe("watchConfigFile", () => {
       assert.deepEqual(watch.errors, [], "a missing gateway.env folder is not an error");
     } finally {
       watch.close();
+    }
+  });
+
+  test("gateway.env written right after the watch began, its first look delayed by a busy thread pool, is noticed (CI of session 26)", async () => {
+    const config = temp.write("config-busy-pool.json5", "{}");
+    const home = join(temp.dir, "home-busy-pool");
+    const envFile = join(home, ".hearth", "gateway.env");
+    // Every thread of libuv's pool busy for a while: a look at the file made there (fs.watchFile's first) comes after the write below.
+    const busy = Array.from({ length: 8 }, () => new Promise((resolve) => pbkdf2("pool", "salt", 400_000, 64, "sha512", resolve)));
+    const watch = counted([config, envFile]);
+    try {
+      const created = watch.next("gateway.env's creation");
+      mkdirSync(join(home, ".hearth"), { recursive: true });
+      writeFileSync(envFile, "ANTHROPIC_API_KEY=first\n");
+      await created;
+      assert.ok(watch.changes() >= 1);
+    } finally {
+      watch.close();
+      await Promise.all(busy);
     }
   });
 

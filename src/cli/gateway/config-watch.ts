@@ -1,4 +1,4 @@
-import { readlinkSync, unwatchFile, watch, watchFile, type FSWatcher, type Stats } from "node:fs";
+import { readlinkSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
 /** How many symbolic links deep a watched file's chain is followed (a loop ends here). */
@@ -19,8 +19,8 @@ export function watchConfigFile(options: { files: readonly string[]; debounceMs?
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const watchers = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
-  // Paths polled because their folder is missing: each with the listener to remove.
-  const polled = new Map<string, (current: Stats, previous: Stats) => void>();
+  // Paths polled because their folder is missing: each with its timer.
+  const polled = new Map<string, NodeJS.Timeout>();
 
   const changed = (): void => {
     if (timer) clearTimeout(timer);
@@ -66,20 +66,26 @@ export function watchConfigFile(options: { files: readonly string[]; debounceMs?
       }
     }
     // A polled path whose folder is now watched (or that is no longer wanted) is polled no more.
-    for (const [path, listener] of polled) {
+    for (const [path, timer] of polled) {
       if (watchers.get(dirname(path))?.names.has(basename(path)) || !wanted.get(dirname(path))?.has(basename(path))) {
-        unwatchFile(path, listener);
+        clearInterval(timer);
         polled.delete(path);
       }
     }
   };
+  // Looked at as it is now, before anything else runs: fs.watchFile's first look is made later, on another thread, and a
+  // file written meanwhile became its starting point — never told (once in CI: the test's gateway.env, written at once).
   const poll = (path: string): void => {
     if (polled.has(path)) return;
-    const listener = (current: Stats, previous: Stats): void => {
-      if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) changed();
-    };
-    watchFile(path, { persistent: false, interval: MISSING_FOLDER_POLL_MS }, listener);
-    polled.set(path, listener);
+    let seen = stamp(path);
+    const timer = setInterval(() => {
+      const now = stamp(path);
+      if (now === seen) return;
+      seen = now;
+      changed();
+    }, MISSING_FOLDER_POLL_MS);
+    timer.unref();
+    polled.set(path, timer);
   };
   arm();
   return {
@@ -88,7 +94,7 @@ export function watchConfigFile(options: { files: readonly string[]; debounceMs?
       if (timer) clearTimeout(timer);
       for (const entry of watchers.values()) entry.watcher.close();
       watchers.clear();
-      for (const [path, listener] of polled) unwatchFile(path, listener);
+      for (const timer of polled.values()) clearInterval(timer);
       polled.clear();
     },
   };
@@ -110,4 +116,14 @@ function linkChain(file: string): string[] {
     chain.push(next);
   }
   return chain;
+}
+
+/** What a look at `path` finds: its inode and modification time, or "" while it is not there (or cannot be looked at). */
+function stamp(path: string): string {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats ? `${stats.ino}:${stats.mtimeMs}:${stats.size}` : "";
+  } catch {
+    return "";
+  }
 }
