@@ -39,6 +39,25 @@ function counted(files: string[]): { changes: () => number; next: (label: string
   return { changes: () => changes, next, close: () => watcher.close(), errors };
 }
 
+/**
+ * A watch of a config and of a gateway.env whose folder does not exist yet; `create` makes the folder and the file at
+ * once and resolves when the watch has told it (at least one change).
+ */
+function envMadeLater(name: string): { watch: ReturnType<typeof counted>; envFile: string; create: () => Promise<void> } {
+  const config = temp.write(`config-${name}.json5`, "{}");
+  const home = join(temp.dir, `home-${name}`);
+  const envFile = join(home, ".hearth", "gateway.env");
+  const watch = counted([config, envFile]);
+  const create = async (): Promise<void> => {
+    const created = watch.next("gateway.env's creation");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    writeFileSync(envFile, "ANTHROPIC_API_KEY=first\n");
+    await created;
+    assert.ok(watch.changes() >= 1);
+  };
+  return { watch, envFile, create };
+}
+
 describe("watchConfigFile", () => {
   test("an edit of the config file is one change", async () => {
     const config = temp.write("hearth.json5", "{}");
@@ -55,16 +74,9 @@ describe("watchConfigFile", () => {
   });
 
   test("gateway.env in a folder made after the watch began is noticed when it is written, and again when edited", async () => {
-    const config = temp.write("config-for-env.json5", "{}");
-    const home = join(temp.dir, "home-without-hearth");
-    const envFile = join(home, ".hearth", "gateway.env");
-    const watch = counted([config, envFile]);
+    const { watch, envFile, create } = envMadeLater("without-hearth");
     try {
-      const created = watch.next("gateway.env's creation");
-      mkdirSync(join(home, ".hearth"), { recursive: true });
-      writeFileSync(envFile, "ANTHROPIC_API_KEY=first\n");
-      await created;
-      assert.ok(watch.changes() >= 1);
+      await create();
       // Now its folder exists: watched as any other (the poll handed over to the folder's watch).
       const before = watch.changes();
       const edited = watch.next("gateway.env's edit");
@@ -78,18 +90,11 @@ describe("watchConfigFile", () => {
   });
 
   test("gateway.env written right after the watch began, its first look delayed by a busy thread pool, is noticed (CI of session 26)", async () => {
-    const config = temp.write("config-busy-pool.json5", "{}");
-    const home = join(temp.dir, "home-busy-pool");
-    const envFile = join(home, ".hearth", "gateway.env");
     // Every thread of libuv's pool busy for a while: a look at the file made there (fs.watchFile's first) comes after the write below.
     const busy = Array.from({ length: 8 }, () => new Promise((resolve) => pbkdf2("pool", "salt", 400_000, 64, "sha512", resolve)));
-    const watch = counted([config, envFile]);
+    const { watch, create } = envMadeLater("busy-pool");
     try {
-      const created = watch.next("gateway.env's creation");
-      mkdirSync(join(home, ".hearth"), { recursive: true });
-      writeFileSync(envFile, "ANTHROPIC_API_KEY=first\n");
-      await created;
-      assert.ok(watch.changes() >= 1);
+      await create();
     } finally {
       watch.close();
       await Promise.all(busy);
