@@ -140,6 +140,38 @@ test("config show: each agent and the WhatsApp channel as they act, every defaul
   }
 });
 
+test("config show: each provider's settings as they act, the defaults filled in (timeouts, cold loads, keep-warm, replicas)", async () => {
+  const temp = tempDir();
+  try {
+    const file = temp.write(
+      "c.json5",
+      `{ models: { providers: {
+        plain: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", models: [{ id: "a" }] },
+        tuned: { baseUrls: ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], api: "openai-completions", timeoutSeconds: 20,
+                 onColdLoad: "fallback", coldLoadTimeoutSeconds: 90, keepWarm: true, kvCache: "per-slot", compat: { supportsTools: false }, models: [{ id: "b" }] },
+      } },
+      agents: { defaults: { model: "plain/a" } } }`,
+    );
+    const result = await runCli(["config", "show", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "state") } });
+    assert.equal(result.code, 0, result.stderr);
+    const { plain, tuned, anthropic } = JSON.parse(result.stdout).models.providers;
+    const settings = (provider: Record<string, unknown>) => {
+      const { baseUrls, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, kvCache, compat } = provider;
+      return { baseUrls, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, kvCache, compat };
+    };
+    // Nothing set: the defaults the calls use (60 s, wait up to 600 s for a load, no keep-warm), not an absent key.
+    assert.deepEqual(settings(plain), { baseUrls: undefined, timeoutSeconds: 60, onColdLoad: "wait", coldLoadTimeoutSeconds: 600, keepWarm: false, kvCache: undefined, compat: undefined });
+    assert.deepEqual(settings(tuned), {
+      baseUrls: ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], timeoutSeconds: 20, onColdLoad: "fallback", coldLoadTimeoutSeconds: 90,
+      keepWarm: { ttlSeconds: 86400 }, kvCache: "per-slot", compat: { supportsTools: false },
+    });
+    assert.equal(anthropic.timeoutSeconds, 60);
+    assert.equal(anthropic.keepWarm, false);
+  } finally {
+    temp.cleanup();
+  }
+});
+
 test("config path follows --config > HEARTH_CONFIG > ~/.hearth/hearth.json5", async () => {
   const home = tempDir();
   try {

@@ -1,5 +1,6 @@
 import { defaultsAgentSpec, agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
 import { effectiveTools } from "../../agent/tools/effective-tools.js";
+import { DEFAULT_TIMEOUTS } from "../../ai/adapter.js";
 import { whatsappSettings } from "../../channels/whatsapp/settings.js";
 import { stateDir } from "../../config/paths.js";
 import { redactSecrets, secretEnvValues } from "../../config/redact.js";
@@ -65,7 +66,7 @@ function agentShown(spec: AgentSpec, state: string) {
   };
 }
 
-/** Every provider, built-in ones merged, with where its key comes from; the config's models with their resolved limits. */
+/** Every provider, built-in ones merged, with where its key comes from and its settings as they act (timeouts, cold loads, keep-warm, replicas); the config's models with their resolved limits. */
 function providersShown(resolved: ResolvedModels): Record<string, unknown> {
   const providers: Record<string, unknown> = {};
   for (const provider of resolved.catalog.providers.values()) {
@@ -77,7 +78,14 @@ function providersShown(resolved: ResolvedModels): Record<string, unknown> {
       apiKey: provider.apiKey === undefined ? undefined : isPlaceholderKey(provider.apiKey) ? provider.apiKey : "***",
       apiKeySource: provider.apiKeySource,
       headers: Object.keys(provider.headers).length ? provider.headers : undefined,
-      timeoutSeconds: provider.timeoutSeconds,
+      baseUrls: provider.replicas.length > 1 ? provider.replicas.map((replica) => redactUrl(replica)) : undefined,
+      timeoutSeconds: provider.timeoutSeconds ?? DEFAULT_TIMEOUTS[provider.local ? "local" : "hosted"].firstByteMs / 1000,
+      onColdLoad: provider.onColdLoad,
+      coldLoadTimeoutSeconds: provider.coldLoadTimeoutSeconds,
+      keepWarm: provider.keepWarm ?? false,
+      kvCache: provider.kvCache,
+      routing: provider.routing,
+      compat: provider.compat,
       local: provider.local,
       models: configured.map((model) => ({
         id: model.id,
