@@ -241,7 +241,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
     .option("--discover", "also add the model servers found on this machine (as models discover --write)")
-    .option("--url <url>", "with --discover: ask this server instead of the usual ports (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--url <url>", "ask this server instead of the usual ports (repeatable): named after writing, added with --discover", (value: string, previous: string[] = []) => [...previous, value])
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/init.js")).init));
 
