@@ -33,7 +33,7 @@ export function readConfigFile(file: string): string | undefined {
       "fix: point --config or HEARTH_CONFIG at a config file",
     ]);
   }
-  if (stats.size > MAX_CONFIG_BYTES) throw tooLarge(shown, `${formatBytes(stats.size)}`);
+  if (stats.size > MAX_CONFIG_BYTES) throw tooLarge(shown, sizeOverLimit(stats.size));
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -77,6 +77,12 @@ function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return "a named pipe";
   if (stats.isSocket()) return "a socket";
   return "not a file";
+}
+
+/** A size past the limit, said so that it reads as past it: in bytes where MB rounds it to the limit's own "1 MB". */
+function sizeOverLimit(bytes: number): string {
+  const rounded = formatBytes(bytes);
+  return rounded === formatBytes(MAX_CONFIG_BYTES) ? `${bytes.toLocaleString("en-US")} bytes (more than ${rounded})` : rounded;
 }
 
 function formatBytes(bytes: number): string {

@@ -47,6 +47,13 @@ describe("the config loader refuses bad input cleanly (exit 2, no stack trace)",
     assert.doesNotMatch(result.stderr, /unknown key/);
   });
 
+  test("a config just over 1 MB names its size in bytes, not as the 1 MB it may be", async () => {
+    const text = `{ agents: {}, junk: "${"x".repeat(1030 * 1024)}" }`;
+    const { file, result } = await validate("big.json5", text);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr.split("\n")[0], `hearth: ${file} is ${Buffer.byteLength(text).toLocaleString("en-US")} bytes (more than 1 MB); a config file may be at most 1 MB`);
+  });
+
   test('"__proto__" keys are unknown keys with their path, never prototypes', async () => {
     const top = await validate("proto-top.json5", '{ "__proto__": { models: { mode: "replace" } } }');
     assert.equal(top.result.code, 2);
