@@ -147,7 +147,7 @@ test("config show: each provider's settings as they act, the defaults filled in 
       "c.json5",
       `{ models: { providers: {
         plain: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", models: [{ id: "a" }] },
-        tuned: { baseUrls: ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], api: "openai-completions", timeoutSeconds: 20,
+        tuned: { baseUrls: ["http://u:s3cretPassw0rdXYZ@127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], api: "openai-completions", timeoutSeconds: 20,
                  onColdLoad: "fallback", coldLoadTimeoutSeconds: 90, keepWarm: true, kvCache: "per-slot", compat: { supportsTools: false }, models: [{ id: "b" }] },
       } },
       agents: { defaults: { model: "plain/a" } } }`,
@@ -162,9 +162,10 @@ test("config show: each provider's settings as they act, the defaults filled in 
     // Nothing set: the defaults the calls use (60 s, wait up to 600 s for a load, no keep-warm), not an absent key.
     assert.deepEqual(settings(plain), { baseUrls: undefined, timeoutSeconds: 60, onColdLoad: "wait", coldLoadTimeoutSeconds: 600, keepWarm: false, kvCache: undefined, compat: undefined });
     assert.deepEqual(settings(tuned), {
-      baseUrls: ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], timeoutSeconds: 20, onColdLoad: "fallback", coldLoadTimeoutSeconds: 90,
+      baseUrls: ["http://***@127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1"], timeoutSeconds: 20, onColdLoad: "fallback", coldLoadTimeoutSeconds: 90,
       keepWarm: { ttlSeconds: 86400 }, kvCache: "per-slot", compat: { supportsTools: false },
     });
+    assert.doesNotMatch(result.stdout, /s3cretPassw0rdXYZ/);
     assert.equal(anthropic.timeoutSeconds, 60);
     assert.equal(anthropic.keepWarm, false);
   } finally {
