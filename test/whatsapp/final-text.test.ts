@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { finalText } from "../../src/channels/whatsapp/final-text.js";
-import { splitMessage, toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
+import { toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
+import { splitMessage } from "../../src/channels/whatsapp/message-split.js";
 
 test("finalText strips reasoning and answer tags, never the words between", () => {
   assert.equal(finalText("<think>the words stay</think>Answer"), "the words stay Answer", "words the tags kept apart stay apart");

@@ -17,7 +17,7 @@ import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
-import { AnswerNotes } from "./answer-notes.js";
+import { AnswerNotes, phoneNotice } from "./answer-notes.js";
 import { HeldAnswers } from "./held-answers.js";
 import { WaitingRetries, type ChannelResend } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
@@ -369,7 +369,8 @@ export class WhatsAppChannel {
     const turn = result.result;
     if (turn.ok) {
       const answer = notes.after(result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`);
-      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answer}` : answer;
+      const notice = this.settings.fallbackNotice ? phoneNotice(turn, this.options.port.catalogue()) : undefined;
+      const text = notice ? `_${notice}_\n\n${answer}` : answer;
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
       // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.
