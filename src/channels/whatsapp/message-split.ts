@@ -66,17 +66,20 @@ function closing(open: readonly Span[]): string {
  * character boundary that fits.
  */
 function bestCut(text: string, at: { start: number; room: number; spans: readonly Span[] }): Cut {
-  const { start, room, spans } = at;
+  const { start, room } = at;
+  // The spans that reach into the window: what a cut there may be inside or beside.
+  const spans = at.spans.filter((span) => span.open <= start + room && span.close + span.mark.length >= start);
   const fits = (cut: Cut): boolean => cut.end > start && !markEdge(spans, cut.end) && !markEdge(spans, cut.resume) && cut.end - start + closing(openAt(spans, cut)).length <= room;
-  const places = cutPlaces(text, start, start + room).filter(fits);
+  const places = cutPlaces(text, start, start + room);
   const half = start + room / 2;
+  // From the end: only the places of the kind looked for are weighed.
   for (const kind of ["paragraph", "line", "sentence", "word"] as const) {
-    const last = places.findLast((place) => place.kind === kind && place.end >= half);
-    if (last) return last;
+    for (let index = places.length - 1; index >= 0 && (places[index]?.end ?? 0) >= half; index--) {
+      const place = places[index];
+      if (place?.kind === kind && fits(place)) return place;
+    }
   }
-  const anywhere = places.at(-1);
-  if (anywhere) return anywhere;
-  return wordCut(text, { start, room, spans });
+  return places.findLast(fits) ?? wordCut(text, { start, room, spans });
 }
 
 type Place = Cut & { kind: "paragraph" | "line" | "sentence" | "word" };
@@ -144,7 +147,12 @@ function formattingSpans(text: string): Span[] {
       const next = masked[open + 1] ?? " ";
       if (WORD.test(masked[open - 1] ?? "") || /\s/.test(next) || next === mark) continue;
       const close = closingMark(masked, { open, mark });
-      if (close === undefined) continue;
+      if (close === undefined) {
+        // No mark on the rest of the line closes one: none opened later on it closes either (a line of lone marks is read once).
+        const lineEnd = masked.indexOf("\n", open);
+        after = lineEnd === -1 ? masked.length : lineEnd;
+        continue;
+      }
       spans.push({ open, close, mark });
       after = close + 1;
     }
