@@ -12,7 +12,7 @@ export async function createCliRuntime(io: CliIo, options: GlobalOptions & { age
   const onWarning = (message: string): void => writeLine(io.stderr, `hearth: warning: ${message}`);
   // Each turn's line in the gateway's log, as the gateway writes it, naming this process (cli-turn-log.ts).
   const turnLog = new CliTurnLog({ stateDir: stateDir({ env: io.env, cwd: io.cwd }), writer: `hearth ${options.turnProcess}`, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL, onWarning });
-  const created = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, turnProcess: options.turnProcess, turnLog: turnLog.write, firstRunDefault: true });
+  const created = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, turnProcess: options.turnProcess, turnLog: turnLog.write, firstRunDefault: true, providerOutcomes: "write" });
   const closeRuntime = created.close;
   const runtime = Object.assign(created, {
     close: async (): Promise<void> => {

@@ -71,7 +71,7 @@ export interface Prepared {
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
-  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, sharesCooldowns: "every", defaultLocalBaseUrl: options.defaultLocalBaseUrl, turnLog: options.turnLog });
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, sharesCooldowns: "every", providerOutcomes: "read", defaultLocalBaseUrl: options.defaultLocalBaseUrl, turnLog: options.turnLog });
   for (const warning of runtime.config.warnings) options.onWarning(warning);
   const { gateway, routing } = runtime;
   const providers = () => [...runtime.catalog.providers.values()];
@@ -105,7 +105,11 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const firstSetupCheck = (): Promise<void> => (setupChecked ??= askServers());
   const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
   setupTimer.unref();
-  const healthTimer = setInterval(publishHealth, 2_000);
+  // What the commands beside the gateway found (a cooldown they started, their answers and failures: provider-outcomes.json) is read here too.
+  const healthTimer = setInterval(() => {
+    routing.cooldowns.takeShared();
+    publishHealth();
+  }, 2_000);
   healthTimer.unref();
 
   const prepare = async (): Promise<Prepared> => {

@@ -15,6 +15,10 @@ import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
+import { OutcomesElsewhere } from "../gateway/outcomes-elsewhere.js";
+import { providerOutcomesFile } from "../models/provider-outcomes-file.js";
+import { ProviderOutcomeRecorder } from "../models/provider-outcomes-record.js";
+import type { RouterEvent } from "../models/router-events.js";
 import type { JournalFs } from "../gateway/journal-file.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
 import { StateWrites } from "../gateway/state-writes.js";
@@ -74,6 +78,11 @@ export interface RuntimeOptions {
    * `models status` beside it then say what it does); default "costly": only hangs and rate limits.
    */
   sharesCooldowns?: "every" | "costly" | undefined;
+  /**
+   * provider-outcomes.json: "write" — this process's first-token latencies and failed calls go there (a command beside
+   * the gateway: `hearth agent`, `hearth chat`); "read" — the gateway's provider panel says what those found; absent: neither.
+   */
+  providerOutcomes?: "write" | "read" | undefined;
   /** Where the gateway writes one line per turn (`hearth gateway`: its log); absent: none. */
   turnLog?: TurnLog | undefined;
   /** Which hearth answers the turns (the journal says it: a turn cut by its kill is said as cut by it); default the gateway. */
@@ -118,6 +127,19 @@ export async function createRuntime(options: RuntimeOptions) {
   const stateWrites = new StateWrites({ onChange: () => gateway.refreshProblems(), clock: () => routing.clock.now() });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets, writes: stateWrites });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
+  const outcomesFile = options.providerOutcomes ? providerOutcomesFile(stateDir, { onWarning, now: () => routing.clock.now() }) : undefined;
+  const recorder = outcomesFile && options.providerOutcomes === "write" ? new ProviderOutcomeRecorder(outcomesFile, routing.clock) : undefined;
+  const outcomesElsewhere = outcomesFile && options.providerOutcomes === "read" ? new OutcomesElsewhere(outcomesFile, routing.clock.now()) : undefined;
+  const observeRoute = (): ((event: RouterEvent) => void) => {
+    const timed = latencies.route();
+    const recorded = recorder?.route();
+    return recorded
+      ? (event) => {
+          timed(event);
+          recorded(event);
+        }
+      : timed;
+  };
   // The exec tool never shows the config file nor gateway.env (they hold keys), wherever the state dir is.
   const envFile = serviceEnvFile(options.env);
   const tools: ToolRegistry = createBuiltinTools({ secrets: options.secrets, exec: { hiddenFiles: [configLocation(options.config, where).file, ...(envFile ? [envFile] : [])] } });
@@ -151,7 +173,7 @@ export async function createRuntime(options: RuntimeOptions) {
     const agents = new Map(
       ids.map((id) => [
         id,
-        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route(), secrets: options.secrets, onFault: routing.onFault, ...(options.command ? { initCommand: `${options.command} init` } : {}), ...(loaded.source === undefined && !usingDefault ? { missingConfigFile: loaded.location.file } : {}) }),
+        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute, secrets: options.secrets, onFault: routing.onFault, ...(options.command ? { initCommand: `${options.command} init` } : {}), ...(loaded.source === undefined && !usingDefault ? { missingConfigFile: loaded.location.file } : {}) }),
       ]),
     );
     const locator = new ProblemLocator(loaded.source);
@@ -171,7 +193,7 @@ export async function createRuntime(options: RuntimeOptions) {
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
   if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning, waitMs: options.journalsReadWaitMs ?? JOURNALS_READ_WAIT_MS });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog, stateWrites });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, outcomesElsewhere, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog, stateWrites });
 
   return {
     stateDir,

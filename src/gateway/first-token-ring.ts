@@ -11,7 +11,8 @@ export const RING_SIZE = 60;
  * the process. `observe` is given every event of every route (agent turns and proxy calls).
  */
 export class FirstTokenRing {
-  private readonly rings = new Map<string, number[]>();
+  /** Per provider, each sample's time (ms since the epoch, by the clock) and latency, oldest first. */
+  private readonly rings = new Map<string, { at: number; ms: number }[]>();
 
   constructor(
     private readonly clock: Clock,
@@ -48,7 +49,7 @@ export class FirstTokenRing {
 
   add(provider: string, ms: number): void {
     const ring = this.rings.get(provider) ?? [];
-    ring.push(Math.max(0, Math.round(ms)));
+    ring.push({ at: this.clock.now(), ms: Math.max(0, Math.round(ms)) });
     if (ring.length > RING_SIZE) ring.splice(0, ring.length - RING_SIZE);
     this.rings.set(provider, ring);
     this.onSample?.(provider);
@@ -61,6 +62,11 @@ export class FirstTokenRing {
 
   /** Oldest first. */
   of(provider: string): readonly number[] {
+    return (this.rings.get(provider) ?? []).map((sample) => sample.ms);
+  }
+
+  /** Oldest first, each with when it came: what merges them with another process's (provider-health). */
+  timed(provider: string): readonly { at: number; ms: number }[] {
     return [...(this.rings.get(provider) ?? [])];
   }
 }

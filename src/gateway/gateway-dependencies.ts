@@ -10,6 +10,7 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
+import type { OutcomesElsewhere } from "./outcomes-elsewhere.js";
 import type { StateWrites } from "./state-writes.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { TurnLog } from "./turn-log.js";
@@ -34,6 +35,8 @@ export interface GatewayDependencies {
   router: Router;
   cooldowns: Cooldowns;
   latencies: FirstTokenRing;
+  /** What the hearth commands beside the gateway found of the providers (provider-outcomes.json); absent: nothing is read. */
+  outcomesElsewhere?: OutcomesElsewhere | undefined;
   reachability: ReachabilityCheck;
   state: () => GatewayState;
   /** The config's secrets (keys, header values, URL credentials): masked in everything a channel is shown. */

@@ -442,7 +442,7 @@ export class Gateway implements GatewayPort {
 
   private healthSources(): HealthSources {
     const { catalog, agents } = this.dependencies.state();
-    return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.looks.current };
+    return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.looks.current, elsewhere: this.dependencies.outcomesElsewhere?.current() };
   }
 
   private computeProblems(): string[] {

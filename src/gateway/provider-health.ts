@@ -3,6 +3,8 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
+import { outcomeWords } from "../models/outcome-words.js";
+import type { ProviderOutcome } from "../models/provider-outcomes-file.js";
 import { lookKey, type ServerLook } from "../models/reachability.js";
 import { localClock } from "../shared/local-time.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
@@ -16,11 +18,17 @@ export interface HealthSources {
   latencies: FirstTokenRing;
   /** By model ref: what the last setup check found of its local server (absent: not asked). */
   reachable: ReadonlyMap<string, ServerLook>;
+  /** By provider: what the hearth commands beside the gateway found of it since it started (OutcomesElsewhere); absent: nothing. */
+  elsewhere?: ReadonlyMap<string, ProviderOutcome> | undefined;
 }
+
+/** How many first-token latencies a provider's health carries (as the ring keeps). */
+const SAMPLES_SHOWN = 60;
 
 /**
  * The providers in use — the ones some agent's chain uses, then any other that answered since the
- * start (a session's `/model` choice, a proxied model) or has a model cooling down after a failure —
+ * start (a session's `/model` choice, a proxied model; here or in a command beside the gateway) or has a model
+ * cooling down after a failure, or failed in a command beside the gateway —
  * each with all the models the config serves of it: a provider is judged by every model's state, not
  * only its chain's (a model outside every chain can be the one that found its server gone).
  */
@@ -28,7 +36,7 @@ export function providersInUse(sources: HealthSources): Map<string, ModelSpec[]>
   const { catalog, cooldowns, latencies } = sources;
   const chain = chainModels(sources.agents);
   const byProvider = new Map<string, ModelSpec[]>();
-  for (const provider of [...chain.map((model) => model.provider), ...latencies.providers(), ...cooldowns.coolingProviders()]) {
+  for (const provider of [...chain.map((model) => model.provider), ...latencies.providers(), ...cooldowns.coolingProviders(), ...(sources.elsewhere?.keys() ?? [])]) {
     if (byProvider.has(provider)) continue;
     const models = [...catalog.models.values()].filter((model) => model.provider === provider);
     // A chain's model the catalog no longer has (a reload under way) is still judged.
@@ -44,9 +52,9 @@ export function providersInUse(sources: HealthSources): Map<string, ModelSpec[]>
  * answers), or unknown; some of its models cooling (and not all) is said as the reason.
  */
 export function providerHealth(provider: string, models: readonly ModelSpec[], sources: HealthSources): ProviderHealth {
-  const { cooldowns, latencies, reachable } = sources;
+  const { cooldowns, reachable } = sources;
   const local = models.some((model) => model.local);
-  const firstTokenMs = latencies.of(provider);
+  const { firstTokenMs, failedElsewhere } = answersOf(provider, sources);
   const cooling = models.flatMap((model) => {
     const until = cooldowns.until(model.ref);
     return until === undefined ? [] : [{ model, until }];
@@ -72,7 +80,24 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
     const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";
     return { provider, local, state: "down", firstTokenMs, reason };
   }
+  // A command beside the gateway found it failing, and nothing answered since: said, with when; not "not checked yet".
+  if (failedElsewhere) {
+    const reason = [some.reason, `a hearth command beside the gateway found it ${outcomeWords(failedElsewhere.outcome)} at ${localClock(failedElsewhere.at)}`].filter((part) => part !== undefined).join("; ");
+    return { provider, local, state: answers ? "up" : "down", firstTokenMs, reason };
+  }
   return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs, ...some };
+}
+
+/**
+ * A provider's first-token latencies, oldest first: the gateway's own and those of the commands beside it, by when
+ * each came (the newest SAMPLES_SHOWN); and the failure a command beside it found, where nothing answered after it.
+ */
+function answersOf(provider: string, sources: HealthSources): { firstTokenMs: readonly number[]; failedElsewhere: { at: number; outcome: string } | undefined } {
+  const theirs = sources.elsewhere?.get(provider);
+  if (!theirs) return { firstTokenMs: sources.latencies.of(provider), failedElsewhere: undefined };
+  const samples = [...sources.latencies.timed(provider), ...theirs.answers.map(([at, ms]) => ({ at, ms }))].sort((a, b) => a.at - b.at).slice(-SAMPLES_SHOWN);
+  const lastAnswer = samples.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
+  return { firstTokenMs: samples.map((sample) => sample.ms), failedElsewhere: theirs.failed && theirs.failed.at > lastAnswer ? theirs.failed : undefined };
 }
 
 /** Every model of every agent's chain, once. */

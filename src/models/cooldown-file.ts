@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
@@ -76,6 +77,14 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     load: state.load,
     fingerprintKey: () => fingerprintKeyBeside(file),
     shares: options.shares ?? "costly",
+    look: () => {
+      try {
+        const stat = statSync(file);
+        return { size: stat.size, mtimeMs: stat.mtimeMs };
+      } catch {
+        return undefined;
+      }
+    },
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       // Cooldowns only save time: a state dir that cannot take them must not fail a turn (it is said once).
       state.save((onDisk) => {

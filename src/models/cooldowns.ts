@@ -165,6 +165,8 @@ export interface CooldownPersistence {
    * "costly": only hangs and rate limits (a one-shot command: anything else is found again in milliseconds).
    */
   shares?: "every" | "costly";
+  /** The file's size and time (undefined: none), to tell whether another process wrote it since (`takeShared`). */
+  look?(): { size: number; mtimeMs: number } | undefined;
 }
 
 /**
@@ -182,6 +184,8 @@ export class Cooldowns {
   private readonly credentials = new Map<string, Credential>();
   /** What the credentials' fingerprints are keyed with: the state dir's (so that a later process tells the same key), else this process's own. */
   private readonly fingerprintKey: Buffer;
+  /** The shared file as `takeShared` last read it. */
+  private sharedLook: { size: number; mtimeMs: number } | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -197,6 +201,25 @@ export class Cooldowns {
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
       // A refused key is remembered until the key changes (knowServers ends it then) or an answer comes.
       if (entry.until > now - this.settings.maxMs || entry.keyRefused !== undefined) this.entries.set(ref, entry);
+    }
+  }
+
+  /**
+   * The cooldowns the other processes of the state dir started since (`hearth agent` found a model hung, or
+   * rate-limited): taken where they end later than this process's own, as at the start — so that a gateway skips
+   * the model the command beside it just found failing, and its provider panel says so. Read only when the file
+   * changed since the last look (`CooldownPersistence.look`); nothing is written.
+   */
+  takeShared(): void {
+    const look = this.persistence?.look?.();
+    if (!this.persistence || look === undefined || (look.size === this.sharedLook?.size && look.mtimeMs === this.sharedLook.mtimeMs)) return;
+    this.sharedLook = look;
+    const now = this.clock.now();
+    for (const [ref, loaded] of Object.entries(this.persistence.load())) {
+      if (!this.kept(loaded.kind)) continue;
+      const entry = withinReach(loaded, now, this.settings);
+      const own = this.entries.get(ref);
+      if (entry.until > now && (own === undefined || own.until < entry.until)) this.entries.set(ref, entry);
     }
   }
 

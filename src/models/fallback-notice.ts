@@ -43,14 +43,14 @@ export interface AttemptSeen {
  * values: "Sonnet (hosted) cannot take the request's temperature 1.5 (above 1)"; one skipped for its
  * window says why with the numbers: "Llama (local server) context too small: …".
  */
-function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
+function attemptWords(attempt: AttemptSeen, describe: DescribeModel, options: NoticeOptions = {}): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
   const fields = attempt.outcome === "skipped-fields" && attempt.fields?.length ? attempt.fields.join(", ") : undefined;
   const silent = attempt.outcome === "skipped-cooldown" ? attempt.silentServer : undefined;
   if (silent) return `${name}${where} not waited on: its server had just ${silent.failed === "hung" ? "hung" : "refused the connection"} for ${describe(silent.model).name}`;
   // A window too small says its numbers (the request's size, the window), as its attempt does.
-  const numbers = attempt.outcome === "skipped-context" && attempt.message ? `: ${attempt.message}` : "";
+  const numbers = attempt.outcome === "skipped-context" && attempt.message && !options.brief ? `: ${attempt.message}` : "";
   // A load seen for a while says how long: "still loading the model (for 12 min)".
   const loadingFor = attempt.loadingMs !== undefined ? ` (for ${spanWords(attempt.loadingMs)})` : "";
   return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}${numbers}${loadingFor}`;
@@ -63,6 +63,11 @@ export interface NoticeOptions {
    * it allows is "the primary".
    */
   named?: boolean | undefined;
+  /**
+   * Said on a phone (WhatsApp): what happened, without the numbers of a window too small (the terminal, the
+   * log and the transcript keep them) — "Local (local server) context too small".
+   */
+  brief?: boolean | undefined;
 }
 
 /**
@@ -81,6 +86,6 @@ export function fallbackNotice(attempts: readonly AttemptSeen[], models: ModelCa
   const between = attempts.slice(attempts.indexOf(first) + 1, attempts.indexOf(answered)).filter((attempt) => options.named || attempt.outcome !== "skipped-policy");
   const seen = new Set([first.model, answered.model]);
   const others = between.filter((attempt) => !seen.has(attempt.model) && (seen.add(attempt.model), true));
-  const also = others.map((attempt) => `; ${attemptWords(attempt, describe)}`).join("");
-  return `answered by ${describe(answered.model).name} — ${attemptWords(first, describe)}${also}`;
+  const also = others.map((attempt) => `; ${attemptWords(attempt, describe, options)}`).join("");
+  return `answered by ${describe(answered.model).name} — ${attemptWords(first, describe, options)}${also}`;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { finalText } from "../../src/channels/whatsapp/final-text.js";
-import { splitMessage, toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
+import { toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
+import { splitMessage } from "../../src/channels/whatsapp/message-split.js";
 
 test("finalText strips reasoning and answer tags, never the words between", () => {
   assert.equal(finalText("<think>the words stay</think>Answer"), "the words stay Answer", "words the tags kept apart stay apart");
@@ -80,4 +81,15 @@ test("finalText strips every spelling of reasoning tags and harmony headers, nev
   assert.equal(finalText("<|channel|>analysis<|message|>plan<|end|><|start|>assistant<|channel|>final<|message|>Answer<|return|>"), "plan Answer", "channel names go with their headers");
   assert.equal(finalText('<|start|>assistant<|channel|>commentary to=functions.time <|constrain|>json<|message|>{"zone":"UTC"}<|call|>'), '{"zone":"UTC"}');
   assert.equal(finalText("Use `[THINK]` and `</seed:think>` tags; [links](x) stay."), "Use `[THINK]` and `</seed:think>` tags; [links](x) stay.");
+});
+
+test("a split closes and opens again the spans it cuts: a code block line by line, a word of emoji between characters, lone marks left as they are", () => {
+  const code = `\`\`\`${Array.from({ length: 6 }, (_, index) => `const value${index} = compute(${index});`).join("\n")}\`\`\``;
+  const pieces = splitMessage(code, 80);
+  assert.ok(pieces.length > 1 && pieces.every((piece) => piece.startsWith("```") && piece.endsWith("```") && piece.length <= 80), JSON.stringify(pieces));
+  assert.equal(pieces.map((piece) => piece.slice(3, -3)).join("\n"), code.slice(3, -3), "every line, once");
+  const emoji = "😀".repeat(40);
+  assert.ok(splitMessage(emoji, 50).every((piece) => !/[\uD800-\uDBFF]$/.test(piece) && !/^[\uDC00-\uDFFF]/.test(piece)), "never inside a character");
+  const lone = "_a ".repeat(100).trim();
+  assert.equal(splitMessage(lone, 50).join(" "), lone, "marks that close nothing are words");
 });

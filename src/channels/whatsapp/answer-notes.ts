@@ -1,6 +1,9 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { turnNote } from "../../agent/turn-notes.js";
 import type { ModelNames } from "../../models/waiting-notice.js";
+import type { TurnResult } from "../../agent/agent-events.js";
+import type { Catalogue } from "../../gateway/port.js";
+import { fallbackNotice, localInWords } from "../../models/fallback-notice.js";
 
 /**
  * The notes about an answer that WhatsApp sends after it, each an italic paragraph of its own (a long answer split into several messages keeps each note whole), in the words every
@@ -31,4 +34,20 @@ export class AnswerNotes {
     const lines = this.lines.filter((line) => !answer.includes(line));
     return lines.length === 0 ? answer : [answer, ...lines.map((line) => `_${line}_`)].join("\n\n");
   }
+}
+
+/**
+ * The fallback's notice as a phone shows it: what happened — which model answered, and why the first did not —
+ * without the numbers of a window too small, which run to hundreds of characters (the terminal, the log and
+ * `hearth sessions show` keep them; the sender can do nothing with them). Undefined when the turn has no notice
+ * (the agent's `fallbackNotice` off, or the first model answered); the turn's own words where its attempts do
+ * not say it.
+ */
+export function phoneNotice(turn: Extract<TurnResult, { ok: true }>, catalogue: Catalogue): string | undefined {
+  if (turn.notice === undefined) return undefined;
+  const describe = (ref: string): { name: string; local: boolean | undefined } => {
+    const model = catalogue.models.find((candidate) => candidate.ref === ref);
+    return { name: model?.alias ?? ref, local: model && localInWords(model.spec) };
+  };
+  return fallbackNotice(turn.attempts, describe, { brief: true }) ?? turn.notice;
 }

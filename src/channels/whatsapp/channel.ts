@@ -17,7 +17,7 @@ import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
-import { AnswerNotes } from "./answer-notes.js";
+import { AnswerNotes, phoneNotice } from "./answer-notes.js";
 import { HeldAnswers } from "./held-answers.js";
 import { WaitingRetries, type ChannelResend } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
@@ -68,6 +68,12 @@ export class WhatsAppChannel {
   private readonly inFlight = new Set<Promise<void>>();
   /** Per chat, the last message's image download: a later message waits for it, so turns keep their order. */
   private readonly downloads = new Map<string, Promise<unknown>>();
+  /**
+   * Per chat, when the latest message whose answer this run sent came (its receivedAt): a message a crash cut, resent
+   * in recovery, whose answer follows one to a later message says which message it answers — a message taken in
+   * during the recovery can be answered first (its turn queued ahead of the next resend). Bounded: the chats heard.
+   */
+  private readonly answeredUpTo = new Map<string, string>();
   private unsubscribe: (() => void) | undefined;
   private recovered = false;
   private stopped = false;
@@ -341,7 +347,7 @@ export class WhatsAppChannel {
       } else {
         // The channel's own resend (a crash, a model back) answering in the order of the messages: no "sent again" line, which
         // would say the sender sent it again (WaitingRetries: laterAnswered); a sender's /retry comes as a message and keeps it.
-        const inOrder = retry !== undefined && !retry.laterAnswered && result.kind === "turn";
+        const inOrder = retry !== undefined && !retry.laterAnswered && !this.laterAnswered(message) && result.kind === "turn";
         await this.deliver(message, inOrder ? { ...result, sentAgain: undefined } : result, notes);
       }
     } catch (error) {
@@ -369,11 +375,14 @@ export class WhatsAppChannel {
     const turn = result.result;
     if (turn.ok) {
       const answer = notes.after(result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`);
-      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answer}` : answer;
+      const notice = this.settings.fallbackNotice ? phoneNotice(turn, this.options.port.catalogue()) : undefined;
+      const text = notice ? `_${notice}_\n\n${answer}` : answer;
+      this.noteAnswered(message);
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
       // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.
       this.options.logger.warn(`whatsapp: the answer to a message from ${message.chat} was not saved: ${turn.error}`);
+      this.noteAnswered(message);
       await this.send(message, `${turn.unsavedAnswer}\n\n_(hearth could not save this answer: its log says why)_`);
     } else if (turn.cause === "transient") {
       this.retries.wait(message);
@@ -385,6 +394,18 @@ export class WhatsAppChannel {
     } else {
       await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
     }
+  }
+
+  /** An answer to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
+  private noteAnswered(message: PendingMessage): void {
+    const upTo = this.answeredUpTo.get(message.chat);
+    if (upTo === undefined || message.receivedAt > upTo) this.answeredUpTo.set(message.chat, message.receivedAt);
+  }
+
+  /** Whether this run sent its chat the answer to a message that came after this one. */
+  private laterAnswered(message: PendingMessage): boolean {
+    const upTo = this.answeredUpTo.get(message.chat);
+    return upTo !== undefined && upTo > message.receivedAt;
   }
 
   /**

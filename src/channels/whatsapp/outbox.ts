@@ -1,7 +1,8 @@
 import type { Clock } from "../../shared/clock.js";
 import type { ChannelLogger } from "./connection.js";
 import { finalText } from "./final-text.js";
-import { splitMessage, toWhatsAppFormatting } from "./format.js";
+import { toWhatsAppFormatting } from "./format.js";
+import { splitMessage } from "./message-split.js";
 import type { WhatsAppSocket } from "./socket.js";
 
 /** How often "typing…" is renewed while a turn runs (WhatsApp drops it after about ten seconds). */

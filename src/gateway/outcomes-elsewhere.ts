@@ -1,0 +1,31 @@
+import type { ProviderOutcome, ProviderOutcomesFile } from "../models/provider-outcomes-file.js";
+
+/**
+ * What the hearth commands beside the gateway (`hearth agent`, `hearth chat`) found of the providers since the
+ * gateway started, from `provider-outcomes.json`: read again only when the file's size or time changed (a stat per
+ * look: the health is worked out every 2 s and per status request), and only what came since the start — as the
+ * gateway's own first-token samples are.
+ */
+export class OutcomesElsewhere {
+  private seen: { size: number; mtimeMs: number } | undefined;
+  private outcomes: ReadonlyMap<string, ProviderOutcome> = new Map();
+
+  constructor(
+    private readonly file: ProviderOutcomesFile,
+    private readonly startedAt: number,
+  ) {}
+
+  current(): ReadonlyMap<string, ProviderOutcome> {
+    const look = this.file.look();
+    if (look?.size === this.seen?.size && look?.mtimeMs === this.seen?.mtimeMs) return this.outcomes;
+    this.seen = look;
+    const since = new Map<string, ProviderOutcome>();
+    for (const [provider, outcome] of Object.entries(look ? this.file.load() : {})) {
+      const answers = outcome.answers.filter(([at]) => at >= this.startedAt);
+      const failed = outcome.failed && outcome.failed.at >= this.startedAt ? outcome.failed : undefined;
+      if (answers.length > 0 || failed) since.set(provider, { answers, ...(failed ? { failed } : {}) });
+    }
+    this.outcomes = since;
+    return since;
+  }
+}

@@ -1,0 +1,97 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import * as z from "zod";
+import { mergedStateFile } from "./merged-state-file.js";
+
+/** How many first-token samples the file keeps per provider (the newest). */
+export const OUTCOME_SAMPLES = 20;
+/** How many providers the file keeps (those heard of last). */
+const OUTCOME_PROVIDERS = 64;
+/** A provider not heard of for this long is dropped when the file is written. */
+const FORGET_AFTER_MS = 24 * 3_600_000;
+
+/** What became of one provider's calls in the commands beside the gateway (`hearth agent`, `hearth chat`): numbers, times and outcome kinds only. */
+export interface ProviderOutcome {
+  /** First-token latencies, oldest first: `[when (ms since the epoch), ms]`. */
+  answers: [number, number][];
+  /** The last call that failed: when, and its outcome ("unreachable", "timeout", "rate-limit"…; never the server's words). */
+  failed?: { at: number; outcome: string } | undefined;
+}
+
+export type ProviderOutcomes = Record<string, ProviderOutcome>;
+
+const fileSchema = z.record(
+  z.string().min(1).max(200),
+  z.strictObject({
+    answers: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).max(OUTCOME_SAMPLES),
+    failed: z.strictObject({ at: z.number().int().nonnegative(), outcome: z.string().regex(/^[a-z-]{1,40}$/) }).optional(),
+  }),
+);
+
+export interface ProviderOutcomesFile {
+  /** What the file holds now (a missing or damaged one: nothing). */
+  load(): ProviderOutcomes;
+  /** Merges these outcomes into the file's, under its lock, through a rename; never throws. */
+  save(outcomes: ProviderOutcomes): void;
+  /** The file's size and time (undefined: none), to tell whether it changed since it was read. */
+  look(): { size: number; mtimeMs: number } | undefined;
+}
+
+/**
+ * `provider-outcomes.json` in the state dir: what the hearth commands beside a gateway learned of the providers they
+ * called — each provider's recent first-token latencies and its last failure — so that the gateway's provider panel
+ * says what they saw too (an answer, a failure), which otherwise only the process that made the call knows. Written
+ * once per model call that had news (a lock, a read, a rename of a file of a few kB; no fsync: it only informs), merged
+ * as cooldowns.json is: each provider's samples of every writer kept (the newest OUTCOME_SAMPLES), its latest failure.
+ * Holds provider names, times, milliseconds and outcome kinds — no text of a server or a conversation, no key.
+ */
+export function providerOutcomesFile(stateDir: string, options: { onWarning?: ((line: string) => void) | undefined; now?: (() => number) | undefined } = {}): ProviderOutcomesFile {
+  const file = join(stateDir, "provider-outcomes.json");
+  const now = options.now ?? Date.now;
+  const state = mergedStateFile<ProviderOutcomes>({
+    file,
+    words: { holds: "the providers' outcomes", kind: "provider outcomes", afterReadFailed: "the gateway's provider panel goes on without them", afterSaveFailed: "the gateway's provider panel does not hear of this process's calls until it can be written", startedWith: "none" },
+    parse: (text) => {
+      try {
+        const parsed = fileSchema.safeParse(JSON.parse(text));
+        return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: parsed.error.issues[0]?.message ?? "not a provider outcomes object" };
+      } catch {
+        return { ok: false, reason: "not JSON" };
+      }
+    },
+    empty: () => ({}),
+    warn: options.onWarning ?? (() => undefined),
+    now,
+  });
+  return {
+    load: state.load,
+    save: (outcomes) => state.save((onDisk) => mergeOutcomes(onDisk, outcomes, now())),
+    look: () => {
+      try {
+        const stat = statSync(file);
+        return { size: stat.size, mtimeMs: stat.mtimeMs };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** The file's outcomes with these merged in: every writer's samples (the newest kept), the later failure; providers quiet for a day, and past the bound, dropped. */
+export function mergeOutcomes(onDisk: ProviderOutcomes, mine: ProviderOutcomes, now: number): ProviderOutcomes {
+  const merged = new Map<string, ProviderOutcome>();
+  for (const [provider, theirs] of Object.entries(onDisk)) merged.set(provider, theirs);
+  for (const [provider, outcome] of Object.entries(mine)) {
+    const theirs = merged.get(provider);
+    const seen = new Set<string>();
+    const answers = [...(theirs?.answers ?? []), ...outcome.answers]
+      .filter(([at, ms]) => !seen.has(`${at}:${ms}`) && (seen.add(`${at}:${ms}`), true))
+      .sort((a, b) => a[0] - b[0])
+      .slice(-OUTCOME_SAMPLES);
+    const failed = [theirs?.failed, outcome.failed].filter((each) => each !== undefined).sort((a, b) => b.at - a.at)[0];
+    merged.set(provider, { answers, ...(failed ? { failed } : {}) });
+  }
+  const heard = (outcome: ProviderOutcome): number => Math.max(outcome.answers.at(-1)?.[0] ?? 0, outcome.failed?.at ?? 0);
+  const kept = [...merged].filter(([, outcome]) => heard(outcome) > now - FORGET_AFTER_MS).sort((a, b) => heard(b[1]) - heard(a[1]));
+  return Object.fromEntries(kept.slice(0, OUTCOME_PROVIDERS));
+}

@@ -1,0 +1,67 @@
+import { splitRef, type ModelRef } from "../ai/model-spec.js";
+import type { Clock } from "../shared/clock.js";
+import type { ProviderOutcomes, ProviderOutcomesFile } from "./provider-outcomes-file.js";
+import type { RouterEvent } from "./router-events.js";
+
+/**
+ * What a command beside the gateway (`hearth agent`, `hearth chat`) learns of the providers it calls, written to
+ * `provider-outcomes.json` for the gateway's provider panel: each attempt's first-token latency (timed as the
+ * gateway's own FirstTokenRing times it) and each call that failed (its outcome kind). Kept until its route ends,
+ * then written once (nothing new: nothing written).
+ */
+export class ProviderOutcomeRecorder {
+  private pending: ProviderOutcomes = {};
+
+  constructor(
+    private readonly file: ProviderOutcomesFile,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A per-route observer, as FirstTokenRing's. */
+  route(): (event: RouterEvent) => void {
+    let current: { model: ModelRef; at: number } | undefined;
+    return (event) => {
+      switch (event.type) {
+        case "attempt-start":
+          current = { model: event.model, at: this.clock.now() };
+          break;
+        case "text-delta":
+        case "reasoning-delta":
+        case "tool-call":
+        case "first-token":
+          if (current) {
+            const now = this.clock.now();
+            this.outcome(current.model).answers.push([now, Math.max(0, Math.round(now - current.at))]);
+            current = undefined;
+          }
+          break;
+        case "attempt-failed":
+          current = undefined;
+          // A call that was made and failed; not one cancelled by its caller.
+          if (event.attempt.outcome !== "aborted" && !event.attempt.outcome.startsWith("skipped-")) this.outcome(event.attempt.model).failed = { at: this.clock.now(), outcome: event.attempt.outcome };
+          break;
+        case "route-end":
+        case "route-error":
+          current = undefined;
+          this.flush();
+          break;
+        default:
+          break;
+      }
+    };
+  }
+
+  private outcome(model: ModelRef): ProviderOutcomes[string] {
+    const provider = splitRef(model)?.provider ?? model;
+    const outcome = this.pending[provider] ?? { answers: [] };
+    this.pending[provider] = outcome;
+    return outcome;
+  }
+
+  private flush(): void {
+    if (Object.keys(this.pending).length === 0) return;
+    const outcomes = this.pending;
+    this.pending = {};
+    this.file.save(outcomes);
+  }
+}

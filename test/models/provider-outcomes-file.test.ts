@@ -1,0 +1,42 @@
+// provider-outcomes.json (t20 #3): what the commands beside the gateway found of the providers, merged on write and
+// bounded, read by the gateway only when it changed and only since the gateway started. Real files.
+import assert from "node:assert/strict";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { OutcomesElsewhere } from "../../src/gateway/outcomes-elsewhere.js";
+import { mergeOutcomes, OUTCOME_SAMPLES, providerOutcomesFile } from "../../src/models/provider-outcomes-file.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+const temp = tempDir();
+after(() => temp.cleanup());
+const NOW = Date.parse("2026-12-06T12:00:00Z");
+
+test("merged: every writer's samples once, in time order, the newest kept; the later failure; a provider quiet for a day dropped", () => {
+  const many: [number, number][] = Array.from({ length: OUTCOME_SAMPLES }, (_, index) => [NOW - 1_000 + index, index]);
+  const merged = mergeOutcomes(
+    { spare: { answers: many, failed: { at: NOW - 5_000, outcome: "unreachable" } }, old: { answers: [[NOW - 2 * 86_400_000, 10]] } },
+    { spare: { answers: [[NOW, 99], [NOW - 1_000, 0]], failed: { at: NOW - 9_000, outcome: "timeout" } }, home: { answers: [], failed: { at: NOW, outcome: "rate-limit" } } },
+    NOW,
+  );
+  assert.deepEqual(Object.keys(merged).sort(), ["home", "spare"]);
+  assert.equal(merged.spare?.answers.length, OUTCOME_SAMPLES);
+  assert.deepEqual(merged.spare?.answers.at(-1), [NOW, 99], "the newest kept");
+  assert.deepEqual(merged.spare?.answers[0], [NOW - 999, 1], "the oldest dropped, none twice");
+  assert.deepEqual(merged.spare?.failed, { at: NOW - 5_000, outcome: "unreachable" }, "the later failure");
+});
+
+test("the gateway reads what came since it started, again only when the file changed; a damaged file is set aside", () => {
+  const dir = join(temp.dir, "state");
+  const warnings: string[] = [];
+  const file = providerOutcomesFile(dir, { now: () => NOW, onWarning: (line) => warnings.push(line) });
+  file.save({ spare: { answers: [[NOW - 60_000, 40]] } });
+  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000);
+  assert.deepEqual([...elsewhere.current()], [], "before the start: not its news");
+  file.save({ spare: { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } } });
+  assert.deepEqual(elsewhere.current().get("spare"), { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } });
+  writeFileSync(join(dir, "provider-outcomes.json"), "{ not json");
+  assert.deepEqual([...elsewhere.current()], []);
+  assert.ok(readdirSync(dir).some((name) => name.startsWith("provider-outcomes.json.bad-")), readdirSync(dir).join(", "));
+  assert.match(warnings.join("\n"), /is not a valid provider outcomes file \(not JSON\)/);
+});
