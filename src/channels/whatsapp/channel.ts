@@ -13,6 +13,7 @@ import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
 import { PendingStore, type TextMasker, type PendingMessage } from "./pending-store.js";
 import { SentStore } from "./sent-store.js";
+import { ownerCommandRefusal } from "./owner-commands.js";
 import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
@@ -186,6 +187,13 @@ export class WhatsAppChannel {
         continue;
       }
       void socket.readMessages([raw.key]).catch(() => undefined);
+      // Someone let in by dmPolicy "open" alone is answered, but does not choose the model, reasoning or a compaction.
+      const refusal = !message.group && !this.listed(message.number) ? ownerCommandRefusal(message.text) : undefined;
+      if (refusal !== undefined) {
+        this.options.logger.info(`whatsapp: refused ${message.number ?? message.sender} an owner's command (dmPolicy open; not in allowFrom)`);
+        this.track(this.send({ id: raw.key.id ?? `${message.chat}-${this.clock.now()}`, chat: message.chat, session: `whatsapp:${bareJid(message.chat)}`, text: message.text, receivedAt: new Date(this.clock.now()).toISOString() }, refusal));
+        continue;
+      }
       const image = message.image && this.readsImages() ? message.image : undefined;
       const quoted = this.quotedText(message);
       const pending: PendingMessage = {
@@ -215,6 +223,11 @@ export class WhatsAppChannel {
         this.track(this.runTurn(pending));
       }
     }
+  }
+
+  /** Whether a number is the owner's to let in: in `allowFrom`, or approved by pairing (not only let in by `dmPolicy: "open"`). */
+  private listed(number: string | undefined): boolean {
+    return number !== undefined && (this.settings.allowFrom.includes(number) || this.pairing.isApproved(number));
   }
 
   /** An image message that goes without its image: the described text, kept as what the transcript will hold. */
