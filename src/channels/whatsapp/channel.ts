@@ -187,13 +187,6 @@ export class WhatsAppChannel {
         continue;
       }
       void socket.readMessages([raw.key]).catch(() => undefined);
-      // Someone let in by dmPolicy "open" alone is answered, but does not choose the model, reasoning or a compaction.
-      const refusal = !message.group && !this.listed(message.number) ? ownerCommandRefusal(message.text) : undefined;
-      if (refusal !== undefined) {
-        this.options.logger.info(`whatsapp: refused ${message.number ?? message.sender} an owner's command (dmPolicy open; not in allowFrom)`);
-        this.track(this.send({ id: raw.key.id ?? `${message.chat}-${this.clock.now()}`, chat: message.chat, session: `whatsapp:${bareJid(message.chat)}`, text: message.text, receivedAt: new Date(this.clock.now()).toISOString() }, refusal));
-        continue;
-      }
       const image = message.image && this.readsImages() ? message.image : undefined;
       const quoted = this.quotedText(message);
       const pending: PendingMessage = {
@@ -206,6 +199,14 @@ export class WhatsAppChannel {
         ...(!message.group && message.number ? { number: message.number } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
+      // Someone let in by dmPolicy "open" alone is answered, but does not choose the model, reasoning or a compaction:
+      // read on the text the gateway would get (an image's caption, when the model sees the image).
+      const refusal = !message.group && !this.listed(message.number) ? ownerCommandRefusal(pending.text) : undefined;
+      if (refusal !== undefined) {
+        this.options.logger.info(`whatsapp: refused ${message.number ?? message.sender} an owner's command (dmPolicy open; not in allowFrom)`);
+        this.track(this.send(pending, refusal));
+        continue;
+      }
       this.keepPending(pending);
       const before = this.downloads.get(message.chat);
       if (image) {
