@@ -44,6 +44,7 @@ export async function runToolCalls(run: ToolCallsRun): Promise<string | undefine
       signal: run.signal ?? new AbortController().signal,
       stateDir: dependencies.stateDir,
       agentId: spec.id,
+      session: state.key,
       settings: { exec: spec.tools?.exec, webFetch: spec.tools?.web_fetch },
       turn: run.budget,
       untrusted: (content: string, source: string) => run.marker.wrap(content, source),

@@ -29,7 +29,9 @@ import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SP
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
  * of the output, so a tag after the answer of a model not known to reason began is words (an answer
  * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
- * every tag after a block ended. Nothing shown is ever taken back.
+ * every tag after a block ended and the answer began. A block that opens right after a block ended
+ * (only whitespace between), before any answer, is reasoning too: the output is read as its start
+ * again (`startAgain`, t22 #3). Nothing shown is ever taken back.
  * All of this holds for every spelling of `think-spellings.ts` (`<seed:think>…</seed:think>`,
  * `[THINK]…[/THINK]`, `<thinking>…</thinking>`): a block ends only with its own spelling's close, and
  * a reasoning model's held text with the first real close of any. Output that opens with a harmony
@@ -52,6 +54,10 @@ export class ThinkTagSplitter {
   /** Whether `held` has more than whitespace, in "holding" (kept as it grows, not read again). */
   private heldWords = false;
   private afterReasoning = false;
+  /** A block ended where the answer had not begun: the output is read as its start again, but text after it is the answer, never held. */
+  private blockEnded = false;
+  /** How often the output's start was read again (startAgain): finish flushes what a block ending only then left. */
+  private startsAgain = 0;
   /** Where the reasoning ends, in "thinking", "holding" and "opening". */
   private finder = new ClosingTagFinder("none");
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
@@ -91,12 +97,11 @@ export class ThinkTagSplitter {
         this.spelling = opened;
         this.finder = new ClosingTagFinder("start", [opened]);
         this.think(out, this.finder.push(trimmed.slice(opened.open.length)));
-      } else if (closed) {
+      } else if (closed && !this.blockEnded) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
         this.held = "";
-        this.state = "text";
-        this.afterReasoning = true;
-        this.emit(out, "text", trimmed.slice(closed.close.length));
+        this.blockEnded = true;
+        this.startAgain(out, trimmed.slice(closed.close.length));
       } else if (startsHarmony(trimmed)) {
         this.held = "";
         this.state = "harmony";
@@ -107,7 +112,7 @@ export class ThinkTagSplitter {
         const text = this.held;
         this.held = "";
         this.trimmed = "";
-        if (this.reasoner) {
+        if (this.reasoner && !this.blockEnded) {
           this.state = "holding";
           this.heldWords = true; // the text has words: it did not open with a tag
           this.finder = new ClosingTagFinder("none", TAG_SPELLINGS);
@@ -142,6 +147,7 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
+    const startsBefore = this.startsAgain;
     if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.finish());
     else if (this.state === "holding" || this.state === "opening") {
@@ -157,6 +163,14 @@ export class ThinkTagSplitter {
       else if (this.state === "holding") this.closeHeld(out, scan);
       else this.closeOpened(out, scan);
     } else this.emit(out, "text", this.held);
+    // A block that ended only now may have left the output's start to read again (startAgain): what it holds is flushed too.
+    if (this.startsAgain !== startsBefore && (this.state === "start" || this.state === "thinking")) {
+      for (const segment of this.finish()) {
+        const last = out[out.length - 1];
+        if (last && last.kind === segment.kind) last.text += segment.text;
+        else out.push(segment);
+      }
+    }
     this.held = "";
     this.trimmed = "";
     this.heldWords = false;
@@ -199,10 +213,28 @@ export class ThinkTagSplitter {
     const after = scan.after ?? "";
     this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
-    this.state = "text";
     this.opener = undefined;
+    this.startAgain(out, after);
+  }
+
+  /**
+   * A block ended before any answer: another may open right after it, only whitespace between
+   * (`<think>a</think>\n<think>b</think>Answer`, an orphan `</think>` then a block) — a model that
+   * thinks twice. The rest is read as the output's start again (t22 #3); the first text that is no
+   * tag is the answer, given out at once.
+   */
+  private startAgain(out: Segment[], after: string): void {
+    this.state = "start";
+    this.held = "";
+    this.trimmed = "";
     this.afterReasoning = true;
-    this.emit(out, "text", after);
+    this.blockEnded = true;
+    this.startsAgain += 1;
+    for (const segment of after === "" ? [] : this.push(after)) {
+      const last = out[out.length - 1];
+      if (last && last.kind === segment.kind) last.text += segment.text;
+      else out.push(segment);
+    }
   }
 
   /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
@@ -241,9 +273,7 @@ export class ThinkTagSplitter {
   private think(out: Segment[], scan: CloseScan): void {
     this.emit(out, "reasoning", scan.before);
     if (scan.after === undefined) return;
-    this.state = "text";
-    this.afterReasoning = true;
-    this.emit(out, "text", scan.after);
+    this.startAgain(out, scan.after);
   }
 
   private emit(out: Segment[], kind: Segment["kind"], text: string): void {

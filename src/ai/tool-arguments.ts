@@ -26,7 +26,39 @@ export function parseToolArguments(raw: string, toolName: string): ParsedArgumen
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { arguments: {}, error: `the arguments for ${toolName} must be a JSON object, got: ${clip(text)}` };
   }
+  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return { arguments: {}, error: tooDeep(toolName) };
   return { arguments: value as Record<string, unknown> };
+}
+
+/**
+ * How deep a call's arguments may nest. No tool takes more than a few levels; arguments nested
+ * thousands deep (a hostile or steered model) overflowed the stack wherever they were walked
+ * recursively — JSON.stringify writing the session, the secret masking — and the turn failed as a
+ * fault of the state dir (t22 #4). Past this they are malformed arguments the model is told of.
+ */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+const tooDeep = (toolName: string): string => `the arguments for ${toolName} are nested deeper than ${MAX_ARGUMENT_DEPTH} levels; send a flat JSON object`;
+
+/** Whether a parsed JSON value nests deeper than `limit` (walked without recursion: the value may be deeper than the stack). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.value === null || typeof next.value !== "object") continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) if (child !== null && typeof child === "object") stack.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
+/**
+ * Arguments a server sends as an object (Ollama's `function.arguments`) → the text and the parsed call,
+ * as parseToolArguments reads text. Too deep to write out, they are kept as a note of that, never walked.
+ */
+export function argumentsOfObject(value: unknown, toolName: string): ParsedArguments & { raw: string } {
+  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return { raw: `(arguments nested deeper than ${MAX_ARGUMENT_DEPTH} levels, not kept)`, arguments: {}, error: tooDeep(toolName) };
+  const raw = typeof value === "string" ? value : JSON.stringify(value ?? {});
+  return { raw, ...parseToolArguments(raw, toolName) };
 }
 
 function clip(text: string): string {

@@ -49,25 +49,31 @@ export function expectSplit(output: string, reasoner: boolean, expected: Segment
 }
 
 /**
- * Nothing is lost or moved: the segments, in order, are the output less at most one `<think>` and one
- * `</think>` the split took out (whitespace aside, which a split may drop after a tag).
+ * Nothing is lost or moved: the segments, in order, are the output less some whole `<think>` and
+ * `</think>` tags the split took out (whitespace aside, which a split may drop after a tag) — one pair
+ * per block, and a block may follow a block before the answer (t22 #3).
  */
 export function assertNothingLost(output: string, segments: readonly Segment[], where: string): void {
   const squeeze = (text: string): string => text.replace(/\s+/g, "");
   const joined = squeeze(segments.map((segment) => segment.text).join(""));
   const written = squeeze(output);
-  const at = (tag: string): number[] => {
-    const found = [-1];
-    for (let index = written.indexOf(tag); index >= 0; index = written.indexOf(tag, index + 1)) found.push(index);
-    return found;
-  };
-  const without = (text: string, index: number, length: number): string => (index < 0 ? text : text.slice(0, index) + text.slice(index + length));
-  const kept = at("<think>").some((open) => at("</think>").some((close) => {
-    const first = Math.max(open, close);
-    const firstLength = first === open ? "<think>".length : "</think>".length;
-    const second = first === open ? close : open;
-    const secondLength = second === open ? "<think>".length : "</think>".length;
-    return without(without(written, first, firstLength), second, secondLength) === joined;
-  }));
-  assert.ok(kept, `the segments are the output less the tags taken out: ${where}`);
+  // reachable[j]: the first j characters of `joined` are what is left of the output read so far.
+  let reachable = new Set<number>([0]);
+  const tagsAt = new Map<number, number[]>();
+  for (const tag of ["<think>", "</think>"]) for (let index = written.indexOf(tag); index >= 0; index = written.indexOf(tag, index + 1)) tagsAt.set(index, [...(tagsAt.get(index) ?? []), tag.length]);
+  // A walk over the output: each position either keeps its character (it must be the next of `joined`) or starts a tag taken out.
+  const states = new Map<number, Set<number>>([[0, reachable]]);
+  for (let index = 0; index <= written.length; index++) {
+    reachable = states.get(index) ?? new Set();
+    if (index === written.length) break;
+    const keep = states.get(index + 1) ?? new Set<number>();
+    for (const j of reachable) if (joined[j] === written[index]) keep.add(j + 1);
+    states.set(index + 1, keep);
+    for (const length of tagsAt.get(index) ?? []) {
+      const skip = states.get(index + length) ?? new Set<number>();
+      for (const j of reachable) skip.add(j);
+      states.set(index + length, skip);
+    }
+  }
+  assert.ok(reachable.has(joined.length), `the segments are the output less the tags taken out: ${where}`);
 }

@@ -5,11 +5,11 @@ import { toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
 import { splitMessage } from "../../src/channels/whatsapp/message-split.js";
 
 test("finalText strips reasoning and answer tags, never the words between", () => {
-  assert.equal(finalText("<think>the words stay</think>Answer"), "the words stay Answer", "words the tags kept apart stay apart");
+  assert.equal(finalText("Sure: <think>the words stay</think>Answer"), "Sure: the words stay Answer", "words the tags kept apart stay apart");
   assert.equal(finalText("Reasoning residue</think>\n\nThe answer."), "Reasoning residue\n\nThe answer.");
   assert.equal(finalText("<final>Done.</final>"), "Done.");
   assert.equal(finalText("<THINK >x</ think>"), "x");
-  assert.equal(finalText("<thinking>a</thinking> <answer>b</answer>"), "a b");
+  assert.equal(finalText("So <thinking>a</thinking> <answer>b</answer>"), "So a b");
   assert.equal(finalText("a < b and c > d"), "a < b and c > d", "comparisons are not tags");
 });
 
@@ -75,9 +75,9 @@ test("finalText leaves a space where a removed marker stood between two words", 
 });
 
 test("finalText strips every spelling of reasoning tags and harmony headers, never the words between; code keeps them", () => {
-  assert.equal(finalText("<seed:think>plan</seed:think>Answer"), "plan Answer");
+  assert.equal(finalText("Sure: <seed:think>plan</seed:think>Answer"), "Sure: plan Answer");
   assert.equal(finalText("plan</seed:think>\n\nAnswer"), "plan\n\nAnswer");
-  assert.equal(finalText("[THINK]plan[/THINK]Answer"), "plan Answer");
+  assert.equal(finalText("Sure: [THINK]plan[/THINK]Answer"), "Sure: plan Answer");
   assert.equal(finalText("<|channel|>analysis<|message|>plan<|end|><|start|>assistant<|channel|>final<|message|>Answer<|return|>"), "plan Answer", "channel names go with their headers");
   assert.equal(finalText('<|start|>assistant<|channel|>commentary to=functions.time <|constrain|>json<|message|>{"zone":"UTC"}<|call|>'), '{"zone":"UTC"}');
   assert.equal(finalText("Use `[THINK]` and `</seed:think>` tags; [links](x) stay."), "Use `[THINK]` and `</seed:think>` tags; [links](x) stay.");
@@ -92,4 +92,18 @@ test("a split closes and opens again the spans it cuts: a code block line by lin
   assert.ok(splitMessage(emoji, 50).every((piece) => !/[\uD800-\uDBFF]$/.test(piece) && !/^[\uDC00-\uDFFF]/.test(piece)), "never inside a character");
   const lone = "_a ".repeat(100).trim();
   assert.equal(splitMessage(lone, 50).join(" "), lone, "marks that close nothing are words");
+});
+
+test("finalText takes out the reasoning blocks that open the answer with their words, in any case or spacing (t22 #2)", () => {
+  // The splitter takes out the spellings servers write; a model steered into other ones sent its reasoning words to WhatsApp.
+  assert.equal(finalText("<THINK>SECRET-D</THINK>Answer-D"), "Answer-D");
+  assert.equal(finalText("<think >SECRET-E</think >Answer-E"), "Answer-E");
+  assert.equal(finalText("<think\n>SECRET-F</think>Answer-F"), "Answer-F");
+  assert.equal(finalText("  <Thinking>a</ Thinking>\n[think]b[/Think]\n<reasoning>c</reasoning>\n\nAnswer"), "Answer", "one block after another, before the answer");
+  assert.equal(finalText("<THINK>a <THINK>nested</THINK> still a</THINK>Answer"), "Answer", "a block closes at the close that balances it");
+  assert.equal(finalText("<think>plan</think>The answer. <THINK>later</THINK> words stay"), "The answer. later words stay", "after the answer began, only the tags go");
+  // Never the whole answer: a block never closed, or one with nothing after it, keeps its words.
+  assert.equal(finalText("<THINK>only words"), "only words");
+  assert.equal(finalText("<THINK>the whole answer</THINK>"), "the whole answer");
+  assert.equal(finalText("`<THINK>` is how it opens"), "`<THINK>` is how it opens", "a tag shown as code is a word");
 });

@@ -8,6 +8,8 @@ export interface ToolContext {
   stateDir: string;
   /** The agent calling: tools that keep state (notes) keep it per agent. */
   agentId?: string | undefined;
+  /** The session of the turn: notes are kept per WhatsApp chat (memory.ts notesPath). Absent: the owner's. */
+  session?: string | undefined;
   /** The settings of this agent's tools (`agents.*.tools`). */
   settings: ToolSettings;
   /** The same object for every tool call of one turn: a tool keeps per-turn accounts by it (exec's disk limit). Absent: each call is a turn of its own. */

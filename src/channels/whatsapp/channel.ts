@@ -13,6 +13,7 @@ import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
 import { PendingStore, type TextMasker, type PendingMessage } from "./pending-store.js";
 import { SentStore } from "./sent-store.js";
+import { ownerCommandRefusal } from "./owner-commands.js";
 import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
@@ -204,6 +205,14 @@ export class WhatsAppChannel {
         ...(!message.group && message.number ? { number: message.number } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
+      // Someone let in by dmPolicy "open" alone is answered, but does not choose the model, reasoning or a compaction:
+      // read on the text the gateway would get (an image's caption, when the model sees the image).
+      const refusal = !message.group && !this.listed(message.number) ? ownerCommandRefusal(pending.text) : undefined;
+      if (refusal !== undefined) {
+        this.options.logger.info(`whatsapp: refused ${message.number ?? message.sender} an owner's command (dmPolicy open; not in allowFrom)`);
+        this.track(this.send(pending, refusal));
+        continue;
+      }
       this.keepPending(pending);
       const before = this.downloads.get(message.chat);
       if (image) {
@@ -221,6 +230,11 @@ export class WhatsAppChannel {
         this.track(this.runTurn(pending));
       }
     }
+  }
+
+  /** Whether a number is the owner's to let in: in `allowFrom`, or approved by pairing (not only let in by `dmPolicy: "open"`). */
+  private listed(number: string | undefined): boolean {
+    return number !== undefined && (this.settings.allowFrom.includes(number) || this.pairing.isApproved(number));
   }
 
   /** An image message that goes without its image: the described text, kept as what the transcript will hold. */

@@ -2,8 +2,9 @@ import { codeRanges } from "../../shared/markdown-blocks.js";
 
 /**
  * The last guard before anything reaches WhatsApp: whatever a server did, no reasoning tag, final-answer
- * tag, untrusted-block marker or tool-call token is sent. Only the markers go; the words between them
- * stay (a reply that quotes "<think>" loses the tag, never the sentence around it). A reasoning or
+ * tag, untrusted-block marker or tool-call token is sent. Reasoning blocks that open the answer go with
+ * their words, in any case or spacing (answerStart); anywhere else only the markers go, the words
+ * between them stay (a reply that quotes "<think>" loses the tag, never the sentence around it). A reasoning or
  * answer tag the answer shows as Markdown code (an inline span, a fenced block that ends, also one in a
  * quote or a list item, an indented code block) is a word of the answer and stays: no server leaves
  * its markup as code.
@@ -33,6 +34,44 @@ const MARKERS: readonly RegExp[] = [
   /<\s*\/?\s*invoke(?:\s+name="[^"]{0,80}")?\s*>/gi,
 ];
 
+/**
+ * A reasoning tag of any spelling the guard knows, in any case or spacing (`<THINK>`, `<think >`,
+ * `</ Thinking>`, `[/think]`): its family and whether it closes. Answer wrappers (`<final>`, `<answer>`)
+ * are not reasoning.
+ */
+const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)\b[^<>]{0,80}>|\[\s*(\/?)\s*THINK\s*\]/gi;
+
+/**
+ * Where the answer begins once the reasoning blocks that open it are taken out with their words: a
+ * block at the very start (whitespace before it allowed), and each one right after it, in any case or
+ * spacing of its tags — the splitter (`ai/think-tags.ts`) takes out the spellings servers write, and
+ * this takes the rest (a model steered into `<THINK>…</THINK>`) the same way, where reasoning stands.
+ * A block closes at the close that balances its tag (tags inside nest); one never closed, or one that
+ * would leave no answer, stays (its tags go below, its words stay): no answer is ever swallowed whole.
+ */
+function answerStart(text: string, code: readonly { start: number; end: number }[]): number {
+  const tags = [...text.matchAll(REASONING_TAG)].filter((tag) => !code.some((range) => tag.index >= range.start && tag.index < range.end));
+  let start = 0;
+  for (;;) {
+    const at = text.slice(start).search(/\S/);
+    if (at < 0) return start;
+    const first = tags.findIndex((tag) => tag.index === start + at);
+    const opening = tags[first];
+    if (!opening || (opening[1] ?? opening[3]) === "/") return start;
+    let depth = 0;
+    let end: number | undefined;
+    for (const tag of tags.slice(first)) {
+      depth += (tag[1] ?? tag[3]) === "/" ? -1 : 1;
+      if (depth === 0) {
+        end = tag.index + tag[0].length;
+        break;
+      }
+    }
+    if (end === undefined || !/\S/.test(text.slice(end))) return start;
+    start = end;
+  }
+}
+
 /** A letter, digit or mark: words that touch where a marker was taken out would run together. */
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
@@ -40,7 +79,9 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
  * The text with every marker removed, runs of blank lines left by them closed, and the ends trimmed.
  * Where a removed marker stood between two words (`RSN</think>ANS`), a space keeps them apart.
  */
-export function finalText(text: string): string {
+export function finalText(whole: string): string {
+  const wholeCode = codeRanges(whole);
+  const text = whole.slice(answerStart(whole, wholeCode));
   const code = codeRanges(text);
   const removed: { start: number; end: number }[] = [];
   for (const wrapper of WRAPPERS) {

@@ -2,7 +2,7 @@ import { classifyStreamError } from "../../classify-failure.js";
 import { FailureError } from "../../http/http-client.js";
 import { array, numberOf, record, stringOf } from "../../json-fields.js";
 import type { ResponseBuilder } from "../../response-builder.js";
-import { parseToolArguments } from "../../tool-arguments.js";
+import { argumentsOfObject } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { newCallId } from "../../call-id.js";
 
@@ -54,8 +54,8 @@ export class OllamaLineMapper {
   private toolCall(call: Record<string, unknown>): void {
     const fn = record(call.function);
     const name = stringOf(fn.name);
-    const raw = typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {});
-    const parsed = parseToolArguments(raw, name);
+    const parsed = argumentsOfObject(fn.arguments, name);
+    const raw = parsed.raw;
     const id = stringOf(call.id) || newCallId();
     this.calls += 1;
     this.builder.toolCall({ type: "tool-call", id, name, arguments: parsed.arguments, rawArguments: raw, argumentsError: parsed.error });

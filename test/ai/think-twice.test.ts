@@ -1,0 +1,43 @@
+// t22 #3: a model that thinks twice — a block that opens right after another ended, before any answer,
+// only whitespace between — gave its second block to WhatsApp as the answer ("SECRET-P2 Answer-P": the
+// splitter read every tag after the first block as words, and the channel's last guard took the tags
+// out, the reasoning between them left). Every block before the answer is reasoning, in every spelling,
+// after an orphan close too; however the output is streamed. A tag after the answer began stays a word.
+import { test } from "node:test";
+import { expectSplit } from "./think-split.js";
+
+test("a block right after a block, before the answer, is reasoning too, however it is streamed", () => {
+  for (const reasoner of [true, false]) {
+    expectSplit("<think>plan A</think><think>plan B</think>The answer.", reasoner, [
+      { kind: "reasoning", text: "plan Aplan B" },
+      { kind: "text", text: "The answer." },
+    ]);
+    expectSplit("<think>plan A</think>\n\n<seed:think>plan B</seed:think>\n\n[THINK]plan C[/THINK]\nThe answer.", reasoner, [
+      { kind: "reasoning", text: "plan Aplan Bplan C" },
+      { kind: "text", text: "The answer." },
+    ]);
+    expectSplit("</think>\n<think>plan</think>\nThe answer.", reasoner, [
+      { kind: "reasoning", text: "plan" },
+      { kind: "text", text: "The answer." },
+    ]);
+  }
+  // A model known to reason, its opening tag in the prompt: the orphan close, then a second block.
+  expectSplit("plan A</think>\n<think>plan B</think>The answer.", true, [
+    { kind: "reasoning", text: "plan Aplan B" },
+    { kind: "text", text: "The answer." },
+  ]);
+});
+
+test("a tag after the answer began is a word; a block left open after another is reasoning to the end", () => {
+  for (const reasoner of [true, false]) {
+    expectSplit("<think>plan</think>The answer. <think>not a block</think> more.", reasoner, [
+      { kind: "reasoning", text: "plan" },
+      { kind: "text", text: "The answer. <think>not a block</think> more." },
+    ]);
+    expectSplit("<think>plan A</think>\n<think>plan B", reasoner, [{ kind: "reasoning", text: "plan Aplan B" }]);
+    expectSplit("<think>plan</think>\n<thi", reasoner, [
+      { kind: "reasoning", text: "plan" },
+      { kind: "text", text: "<thi" },
+    ]);
+  }
+});
