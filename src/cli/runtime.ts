@@ -129,7 +129,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
   const outcomesFile = options.providerOutcomes ? providerOutcomesFile(stateDir, { onWarning, now: () => routing.clock.now() }) : undefined;
   const recorder = outcomesFile && options.providerOutcomes === "write" ? new ProviderOutcomeRecorder(outcomesFile, routing.clock) : undefined;
-  const outcomesElsewhere = outcomesFile && options.providerOutcomes === "read" ? new OutcomesElsewhere(outcomesFile, routing.clock.now()) : undefined;
+  const outcomesElsewhere = outcomesFile && options.providerOutcomes === "read" ? new OutcomesElsewhere(outcomesFile, routing.clock.now(), () => routing.clock.now()) : undefined;
   const observeRoute = (): ((event: RouterEvent) => void) => {
     const timed = latencies.route();
     const recorded = recorder?.route();

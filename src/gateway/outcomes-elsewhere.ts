@@ -1,5 +1,8 @@
 import type { ProviderOutcome, ProviderOutcomesFile } from "../models/provider-outcomes-file.js";
 
+/** The coarsest step a file system stamps a write with (FAT's two seconds), and a tick. */
+const STAMP_STEP_MS = 2_100;
+
 /**
  * What the hearth commands beside the gateway (`hearth agent`, `hearth chat`) found of the providers since the
  * gateway started, from `provider-outcomes.json`: read again only when the file's size or time changed (a stat per
@@ -13,11 +16,14 @@ export class OutcomesElsewhere {
   constructor(
     private readonly file: ProviderOutcomesFile,
     private readonly startedAt: number,
+    private readonly now: () => number,
   ) {}
 
   current(): ReadonlyMap<string, ProviderOutcome> {
     const look = this.file.look();
-    if (look?.size === this.seen?.size && look?.mtimeMs === this.seen?.mtimeMs) return this.outcomes;
+    // A file written within a stamp's step of now may be written again with the same size and stamp: read until it is older.
+    const settled = look === undefined || this.now() - look.mtimeMs > STAMP_STEP_MS;
+    if (settled && look?.size === this.seen?.size && look?.mtimeMs === this.seen?.mtimeMs) return this.outcomes;
     this.seen = look;
     const since = new Map<string, ProviderOutcome>();
     for (const [provider, outcome] of Object.entries(look ? this.file.load() : {})) {

@@ -8,7 +8,7 @@ import { providerPath } from "./provider-words.js";
 import { serverKey } from "./silent-servers.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
-const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "no-endpoint", "stream-broken"]);
+export const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "no-endpoint", "stream-broken"]);
 
 /**
  * Failures worth remembering from one process to the next: a hang costs the whole first-token wait,
@@ -212,7 +212,9 @@ export class Cooldowns {
    */
   takeShared(): void {
     const look = this.persistence?.look?.();
-    if (!this.persistence || look === undefined || (look.size === this.sharedLook?.size && look.mtimeMs === this.sharedLook.mtimeMs)) return;
+    // A file written within a stamp's step (FAT's 2 s) may be written again with the same size and stamp: read until it is older.
+    const settled = this.clock.now() - (look?.mtimeMs ?? 0) > 2_100;
+    if (!this.persistence || look === undefined || (settled && look.size === this.sharedLook?.size && look.mtimeMs === this.sharedLook.mtimeMs)) return;
     this.sharedLook = look;
     const now = this.clock.now();
     for (const [ref, loaded] of Object.entries(this.persistence.load())) {

@@ -1,5 +1,7 @@
 import { splitRef, type ModelRef } from "../ai/model-spec.js";
+import type { FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
+import { COOLING_KINDS } from "./cooldowns.js";
 import type { ProviderOutcomes, ProviderOutcomesFile } from "./provider-outcomes-file.js";
 import type { RouterEvent } from "./router-events.js";
 
@@ -37,8 +39,8 @@ export class ProviderOutcomeRecorder {
           break;
         case "attempt-failed":
           current = undefined;
-          // A call that was made and failed; not one cancelled by its caller.
-          if (event.attempt.outcome !== "aborted" && !event.attempt.outcome.startsWith("skipped-")) this.outcome(event.attempt.model).failed = { at: this.clock.now(), outcome: event.attempt.outcome };
+          // A failure of the provider's, as the gateway's own would cool it: not a request too large for it, a call cancelled, a model still loading.
+          if (COOLING_KINDS.has(event.attempt.outcome as FailureKind)) this.outcome(event.attempt.model).failed = { at: this.clock.now(), outcome: event.attempt.outcome };
           break;
         case "route-end":
         case "route-error":

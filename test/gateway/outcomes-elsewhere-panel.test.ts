@@ -31,9 +31,10 @@ describe("the provider panel hears of the calls of `hearth agent` beside the gat
     const listing = { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } } as const;
     const home = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "sse", frames: completionsStream({ model: "m", text: "from home" }) }));
     const spare = await startFakeServer((request) => {
+      // Rate-limited, it refuses its listing too: the gateway's health monitor, which probes a cooling local server, finds it still refusing.
+      if (spareSays === "rate-limit") return { kind: "json", status: 429, headers: { "retry-after": "120" }, body: { error: { message: "slow down" } } };
       if (request.method === "GET") return listing;
       if (spareSays === "error") return { kind: "json", status: 500, body: { error: { message: "the spare server broke" } } };
-      if (spareSays === "rate-limit") return { kind: "json", status: 429, headers: { "retry-after": "120" }, body: { error: { message: "slow down" } } };
       return { kind: "sse", frames: completionsStream({ model: "m", text: "from spare" }) };
     });
     servers.push(home, spare);

@@ -31,7 +31,7 @@ test("the gateway reads what came since it started, again only when the file cha
   const warnings: string[] = [];
   const file = providerOutcomesFile(dir, { now: () => NOW, onWarning: (line) => warnings.push(line) });
   file.save({ spare: { answers: [[NOW - 60_000, 40]] } });
-  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000);
+  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000, Date.now);
   assert.deepEqual([...elsewhere.current()], [], "before the start: not its news");
   file.save({ spare: { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } } });
   assert.deepEqual(elsewhere.current().get("spare"), { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } });

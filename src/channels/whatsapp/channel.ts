@@ -72,9 +72,11 @@ export class WhatsAppChannel {
   /**
    * Per chat, when the latest message whose answer this run sent came (its receivedAt): a message a crash cut, resent
    * in recovery, whose answer follows one to a later message says which message it answers — a message taken in
-   * during the recovery can be answered first (its turn queued ahead of the next resend). Bounded: the chats heard.
+   * during the recovery can be answered first (its turn queued ahead of the next resend). Kept only while the recovery
+   * runs (`recovering`): no other resend is told by it.
    */
   private readonly answeredUpTo = new Map<string, string>();
+  private recovering = false;
   private unsubscribe: (() => void) | undefined;
   private recovered = false;
   private stopped = false;
@@ -170,7 +172,13 @@ export class WhatsAppChannel {
   private onConnected(): void {
     if (!this.recovered) {
       this.recovered = true;
-      this.track(this.retries.recover());
+      this.recovering = true;
+      this.track(
+        this.retries.recover().finally(() => {
+          this.recovering = false;
+          this.answeredUpTo.clear();
+        }),
+      );
     } else {
       this.track(this.retries.flushAnswers());
     }
@@ -412,6 +420,7 @@ export class WhatsAppChannel {
 
   /** An answer to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
   private noteAnswered(message: PendingMessage): void {
+    if (!this.recovering) return;
     const upTo = this.answeredUpTo.get(message.chat);
     if (upTo === undefined || message.receivedAt > upTo) this.answeredUpTo.set(message.chat, message.receivedAt);
   }
