@@ -25,6 +25,10 @@ export class HarmonySplitter {
   /** The header so far ("header"), or the body from where a token may end it ("body"). */
   private held = "";
   private channel: Segment["kind"] = "text";
+  /** The last character of answer text an earlier message gave: the next one's opens a paragraph of its own (a preamble, then the answer: t22 #6). */
+  private lastText = "";
+  /** This message's body gives no text yet: its first words are set apart from an earlier message's. */
+  private bodyFresh = false;
 
   push(delta: string): Segment[] {
     this.held += delta;
@@ -37,7 +41,8 @@ export class HarmonySplitter {
     const out: Segment[] = [];
     this.read(out, true);
     if (this.state === "header" && !cutHeader(this.held)) add(out, "text", this.held); // not a header: words
-    else if (this.state !== "header") add(out, this.state === "text" ? "text" : this.channel, this.held);
+    else if (this.state === "body") this.body(out, this.held);
+    else if (this.state === "text") add(out, "text", this.held);
     this.held = "";
     return out;
   }
@@ -66,6 +71,7 @@ export class HarmonySplitter {
     this.channel = channelKind(header);
     this.held = text.slice(at + MESSAGE.length);
     this.state = "body";
+    this.bodyFresh = true;
     return true;
   }
 
@@ -82,13 +88,13 @@ export class HarmonySplitter {
       const after = this.held.slice(found.at + found.token.length);
       const next = after.replace(/^\s+/, "");
       if (NEXT.some((token) => next.startsWith(token))) {
-        add(out, this.channel, this.held.slice(0, found.at));
+        this.body(out, this.held.slice(0, found.at));
         this.held = next;
         this.state = "header";
         return true;
       }
       if (next === "" && ended) {
-        add(out, this.channel, this.held.slice(0, found.at)); // the output's last token
+        this.body(out, this.held.slice(0, found.at)); // the output's last token
         this.held = "";
         return false;
       }
@@ -101,8 +107,17 @@ export class HarmonySplitter {
   }
 
   private giveOut(out: Segment[], end: number): void {
-    add(out, this.channel, this.held.slice(0, end));
+    this.body(out, this.held.slice(0, end));
     this.held = this.held.slice(end);
+  }
+
+  /** A piece of the current message's body: answer text after an earlier message's starts a paragraph of its own. */
+  private body(out: Segment[], text: string): void {
+    if (text === "") return;
+    if (this.channel === "text" && this.bodyFresh && /\S/.test(this.lastText) && /^\S/.test(text)) add(out, "text", "\n\n");
+    if (this.channel === "text") this.lastText = text[text.length - 1] ?? "";
+    this.bodyFresh = false;
+    add(out, this.channel, text);
   }
 }
 

@@ -266,7 +266,8 @@ export class ThinkTagSplitter {
   private harmonize(out: Segment[], segments: readonly Segment[]): void {
     for (const segment of segments) {
       this.emit(out, segment.kind, segment.text);
-      if (segment.kind === "reasoning") this.afterReasoning = true;
+      // Whitespace after reasoning goes only before the answer's first words: a later message's paragraph break stays (think-harmony.ts).
+      if (segment.kind === "reasoning") this.afterReasoning = this.lastText === "";
     }
   }
 

@@ -1,5 +1,6 @@
 import { styleText } from "node:util";
 import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redactor.js";
+import { showBidiControls } from "../shared/bidi-controls.js";
 import { stripTerminalControls } from "../shared/text.js";
 import { redactingStream } from "./redacting-stream.js";
 import { invokedAs } from "./invocation.js";
@@ -112,8 +113,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 /**
  * Model (and tool) text for human eyes, on a terminal or through a pipe that may end in one (`| less -R`,
  * `| tee`): no escape sequences or control characters (a reply must not retitle, clear or paste into
- * your terminal). JSON output escapes them instead.
+ * your terminal), and direction controls shown as what they are (`⟨U+202E⟩`), not left to reorder
+ * the text on a terminal that applies bidi. JSON output escapes them instead.
  */
 export function terminalSafe(text: string): string {
-  return stripTerminalControls(text);
+  return showBidiControls(stripTerminalControls(text));
 }

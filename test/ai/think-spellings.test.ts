@@ -76,8 +76,18 @@ test("harmony: several analysis messages, a tool call on the commentary channel 
       { kind: "reasoning", text: "Need the time." },
       { kind: "text", text: "Let me check." },
       { kind: "reasoning", text: '{"zone":"UTC"}Got it.' },
-      { kind: "text", text: "It is noon." },
+      { kind: "text", text: "\n\nIt is noon." },
     ], JSON.stringify(pieces));
+  }
+});
+
+test("harmony: a preamble and the answer are two paragraphs, never words run together (t22 #6)", () => {
+  for (const between of ["", "<|start|>assistant<|channel|>analysis<|message|>Think.<|end|>"]) {
+    const output = `<|channel|>commentary<|message|>Let me look.<|end|>${between}<|start|>assistant<|channel|>final<|message|>It is noon.<|return|>`;
+    for (const pieces of splits(output).slice(0, 300)) {
+      const text = run(pieces, false).filter((segment) => segment.kind === "text").map((segment) => segment.text).join("");
+      assert.equal(text, "Let me look.\n\nIt is noon.", JSON.stringify(pieces));
+    }
   }
 });
 

@@ -15,12 +15,51 @@ function insideLink(tokens: readonly Token[], index: number): boolean {
   return depth > 0;
 }
 
+/** The host a URL goes to, lower-case and in its ASCII form (`xn--…` for an internationalised name), or undefined. */
+function hostOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.hostname.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The host a link's words name, when they read as a URL or a host name (`https://bank.example`, `bank.example/login`); else undefined. */
+function namedHost(words: string): string | undefined {
+  const text = words.trim();
+  if (!/^(?:https?:\/\/)?[^\s/]+\.[^\s/]*[^\s/.\d][^\s/]*(?:\/\S*)?$/iu.test(text)) return undefined;
+  return hostOf(/^https?:\/\//i.test(text) ? text : `https://${text}`);
+}
+
+/**
+ * Where a link goes, to show beside it, or undefined: when its words name another host than its
+ * target's, or its target's host is an internationalised name (a look-alike such as `раураl.com`
+ * reads as the real one; shown in its ASCII form, `xn--…`). A steered model cannot dress a link as
+ * another (t22 #7).
+ */
+function targetToShow(href: string, words: string): string | undefined {
+  const host = hostOf(href);
+  if (host === undefined) return undefined;
+  if (host.split(".").some((label) => label.startsWith("xn--"))) return host;
+  const named = namedHost(words);
+  return named !== undefined && named !== host ? host : undefined;
+}
+
+/** The text of a link's words: the inline tokens from its open to its close. */
+function linkWords(tokens: readonly Token[], open: number): string {
+  let words = "";
+  for (let index = open + 1; index < tokens.length && tokens[index]?.type !== "link_close"; index++) words += tokens[index]?.content ?? "";
+  return words;
+}
+
 /**
  * Markdown for model replies: raw HTML is escaped (`html: false`), links are kept only for
  * http, https and mailto and open in a new tab without a referrer. An image is never loaded (it would be
  * fetched from wherever the model points: a tracking pixel): it shows as a link labelled "image: <alt>".
  * A table scrolls sideways in its own box when it is wider than the answer. Direction controls are
- * shown as what they are (`⟨U+202E⟩`), not left to reorder the text (bidi-controls.ts).
+ * shown as what they are (`⟨U+202E⟩`), not left to reorder the text (bidi-controls.ts). A link whose
+ * words name another host, or whose host is an internationalised name, shows its host beside it.
  */
 export function createMarkdown(): (source: string) => string {
   const markdown = new MarkdownIt({ html: false, linkify: true, breaks: true });
@@ -37,11 +76,19 @@ export function createMarkdown(): (source: string) => string {
   };
   const defaultOpen =
     markdown.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
+  const links: (string | undefined)[] = [];
   markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
     const token = tokens[index];
     token?.attrSet("target", "_blank");
     token?.attrSet("rel", "noopener noreferrer");
+    links.push(targetToShow(String(token?.attrGet("href") ?? ""), linkWords(tokens, index)));
     return defaultOpen(tokens, index, options, env, self);
+  };
+  // A link that does not say where it goes is followed by its host (targetToShow).
+  markdown.renderer.rules.link_close = (tokens, index, options, _env, self) => {
+    const host = links.pop();
+    const close = self.renderToken(tokens, index, options);
+    return host === undefined ? close : `${close}<span class="link-host" title="where this link goes"> (${escapeHtml(host)})</span>`;
   };
   // Focusable, so that a keyboard can scroll a wide table too.
   markdown.renderer.rules.table_open = () => '<div class="table-scroll" tabindex="0"><table>\n';
