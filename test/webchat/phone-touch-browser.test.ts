@@ -1,0 +1,118 @@
+// The web chat page on a phone as the browser shows it one (trial t23): a touch screen with no mouse, a mobile user
+// agent, 390×844 at 3 device pixels a CSS pixel, `page.tap` and touch swipes (CDP Input.dispatchTouchEvent).
+// Reading up while an answer streams is not pulled back down; the answer is redrawn in place (its earlier
+// paragraphs the same nodes, busy for a screen reader until whole); Enter is a new line and tapping Send keeps the
+// keyboard up. Screenshots go to test-artifacts/webchat/touch-*.png.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { CDPSession, Page } from "playwright-core";
+import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
+import { repoRoot } from "../helpers/run-cli.js";
+import { startWebChatTestServer, type WebChatTestServer } from "../helpers/webchat-server.js";
+
+const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
+const PHONE = { width: 390, height: 844 };
+
+/** The page's globals as these checks read them (the tests compile without the DOM's types). */
+interface Box {
+  scrollHeight: number;
+  scrollTop: number;
+  clientHeight: number;
+}
+interface Browser {
+  document: { getElementById(id: string): Box | null; activeElement: { id: string } | null };
+}
+
+/** How far the conversation's box is from showing its end, in CSS px. */
+const fromEnd = (page: Page): Promise<number> =>
+  page.evaluate(() => {
+    const transcript = (globalThis as unknown as Browser).document.getElementById("transcript");
+    return transcript ? transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight : -1;
+  });
+
+/** A finger dragged down the conversation (the view goes `up` px towards its start; negative: towards its end), 5 px a frame. */
+async function swipe(page: Page, cdp: CDPSession, up: number): Promise<void> {
+  const box = await page.locator("#transcript").boundingBox();
+  assert.ok(box, "the conversation is laid out");
+  const x = box.x + box.width / 2;
+  let y = box.y + (up > 0 ? 100 : box.height - 100);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x, y }] });
+  for (let moved = 0; moved < Math.abs(up); moved += 5) {
+    y += Math.sign(up) * 5;
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x, y }] });
+  }
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+}
+
+async function tapSend(page: Page, text: string): Promise<void> {
+  await page.locator("#message-input").tap();
+  await page.locator("#message-input").fill(text);
+  await page.locator("#send-button").tap();
+}
+
+describe("web chat page on a phone (touch, no mouse)", () => {
+  let server: WebChatTestServer;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  let cdp: CDPSession;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startWebChatTestServer();
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-touch-", viewport: PHONE, phone: true, waitMs: 10_000 });
+    page = browser.page;
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    cdp = await browser.context.newCDPSession(page);
+    await page.goto(server.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor({ state: "attached" });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test("a swipe up while an answer streams stays where the reader took it; back at the end, the answer is followed again", async () => {
+    await tapSend(page, "a long hold, please");
+    const answer = page.locator(".message.assistant").last();
+    await answer.locator("text=Paragraph 30 of a long answer").waitFor();
+    assert.equal(await answer.getAttribute("aria-busy"), "true", "a screen reader waits for the whole answer");
+    assert.ok((await fromEnd(page)) <= 2, "the answer was followed to its end");
+    // Marks the bubble and its first paragraph, to see whether the rest of the answer replaces them.
+    await answer.evaluate((node) => Object.assign(node, { keptNode: true }));
+    await answer.locator("p", { hasText: "Paragraph 1 of" }).evaluate((node) => Object.assign(node, { keptNode: true }));
+
+    // A short, slow drag up — what a finger starting to read back does; each streamed piece used to pull it back.
+    await swipe(page, cdp, 60);
+    const readingAt = await fromEnd(page);
+    assert.ok(readingAt > 20, `the swipe moved the view up (${readingAt} px from the end)`);
+    server.gateway.release(server.gateway.received.at(-1)?.session ?? "");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "part two after the release" }).waitFor();
+    const afterPiece = await fromEnd(page);
+    assert.ok(afterPiece >= readingAt, `the next piece did not pull the view down (${readingAt} px from the end before it, ${afterPiece} after)`);
+    await page.screenshot({ path: join(ARTIFACTS, "touch-read-back.png") });
+
+    // The same bubble, redrawn in place: its first paragraph the very node it was (a selection in it would stay).
+    assert.equal(await answer.evaluate((node) => (node as unknown as { keptNode?: boolean }).keptNode === true), true, "the answer's bubble was not replaced");
+    assert.equal(await answer.locator("p", { hasText: "Paragraph 1 of" }).evaluate((node) => (node as unknown as { keptNode?: boolean }).keptNode === true), true, "its unchanged paragraph was not replaced");
+    assert.equal(await answer.getAttribute("aria-busy"), "false", "whole: read out once");
+
+    // Back down to the end: the next answer is followed as it streams.
+    await tapSend(page, "another long hold");
+    const next = page.locator(".message.assistant").last();
+    await next.locator("text=Paragraph 30 of a long answer").waitFor();
+    await swipe(page, cdp, 60);
+    assert.ok((await fromEnd(page)) > 20, "read back a little");
+    await swipe(page, cdp, -400);
+    await page.waitForFunction(() => {
+      const transcript = (globalThis as unknown as Browser).document.getElementById("transcript");
+      return !!transcript && transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight <= 2;
+    });
+    server.gateway.release(server.gateway.received.at(-1)?.session ?? "");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "part two after the release" }).nth(1).waitFor();
+    assert.ok((await fromEnd(page)) <= 2, "at the end again, the answer's last piece is in sight");
+    assert.deepEqual(pageErrors, []);
+  });
+});
