@@ -115,4 +115,21 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     assert.ok((await fromEnd(page)) <= 2, "at the end again, the answer's last piece is in sight");
     assert.deepEqual(pageErrors, []);
   });
+
+  test("Enter is a new line (a phone's keyboard has no Shift+Enter); tapping Send sends and the keyboard stays up", async () => {
+    const input = page.locator("#message-input");
+    await input.tap();
+    await page.keyboard.type("first line");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("second line");
+    assert.equal(await input.inputValue(), "first line\nsecond line", "Enter put a new line in the box");
+    assert.equal(await page.locator(".message.user", { hasText: "first line" }).count(), 0, "nothing was sent by Enter");
+    assert.doesNotMatch((await input.getAttribute("placeholder")) ?? "", /Enter sends/, "the box does not promise what a phone's keyboard cannot do");
+    await page.locator("#send-button").tap();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "You said: first line" }).waitFor();
+    assert.equal(await page.locator(".message.user").last().innerText(), "first line\nsecond line");
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Browser).document.activeElement?.id), "message-input", "the focus (the keyboard) stayed in the box");
+    await page.screenshot({ path: join(ARTIFACTS, "touch-two-lines.png") });
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -32,7 +32,9 @@ export async function startWebChat(): Promise<void> {
   const transcript = byId("transcript", HTMLDivElement);
   const input = byId("message-input", HTMLTextAreaElement);
   const form = byId("composer", HTMLFormElement);
-  const composer = createComposer({ input, form, storage: window.localStorage });
+  // A phone or a tablet: no hover, a finger for a pointer, an on-screen keyboard.
+  const touchScreen = matchMedia("(pointer: coarse)").matches;
+  const composer = createComposer({ input, form, storage: window.localStorage, touchScreen });
   const stopButton = byId("stop-button", HTMLButtonElement);
   const title = byId("session-title", HTMLHeadingElement);
   const pickers = {
@@ -228,7 +230,7 @@ export async function startWebChat(): Promise<void> {
     view.showWaiting(data?.waiting ?? []);
     showContextUse(contextGauge, contextText, data?.context);
     // Not on a touch screen: there the focus would pop the on-screen keyboard up over the conversation just opened.
-    if (!matchMedia("(pointer: coarse)").matches) input.focus();
+    if (!touchScreen) input.focus();
   };
 
   /** The open conversation read again (another process wrote to it), the input left as it is. */
