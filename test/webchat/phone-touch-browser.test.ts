@@ -132,4 +132,32 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     await page.screenshot({ path: join(ARTIFACTS, "touch-two-lines.png") });
     assert.deepEqual(pageErrors, []);
   });
+
+  test("on its side with the keyboard up, and with text at 200 %, the header gives the conversation most of the height", async () => {
+    const heights = async (): Promise<{ header: number; transcript: number; composerBottom: number }> => {
+      const [header, transcript, composer] = await Promise.all([".chat-header", "#transcript", "#composer"].map((selector) => page.locator(selector).boundingBox()));
+      assert.ok(header && transcript && composer, "the header, the conversation and the message box are laid out");
+      return { header: header.height, transcript: transcript.height, composerBottom: composer.y + composer.height };
+    };
+    const visibleOnItsSide = 390 - 160; // a phone's keyboard on its side, about
+    await page.setViewportSize({ width: 844, height: 390 });
+    await page.locator("#message-input").tap();
+    await page.setViewportSize({ width: 844, height: visibleOnItsSide });
+    await page.waitForFunction((visible) => (globalThis as unknown as { innerHeight: number }).innerHeight === visible, visibleOnItsSide);
+    const onItsSide = await heights();
+    await page.screenshot({ path: join(ARTIFACTS, "touch-landscape-keyboard.png") });
+    assert.ok(onItsSide.composerBottom <= visibleOnItsSide + 1, `the message box is above the keyboard (${onItsSide.composerBottom} of ${visibleOnItsSide} px)`);
+    assert.ok(onItsSide.header <= 50, `the header keeps to one line (${onItsSide.header} px)`);
+    assert.ok(onItsSide.transcript >= visibleOnItsSide / 2, `the conversation has most of the height (${onItsSide.transcript} of ${visibleOnItsSide} px)`);
+    assert.equal(await page.locator("#model-picker").isVisible(), true, "the model picker is still there");
+
+    // Text at 200 % on a 390-px phone lays the page out 195 CSS px wide.
+    await page.setViewportSize({ width: 195, height: 422 });
+    await page.waitForFunction(() => (globalThis as unknown as { innerWidth: number }).innerWidth === 195);
+    const large = await heights();
+    await page.screenshot({ path: join(ARTIFACTS, "touch-large-text.png") });
+    assert.ok(large.transcript >= 422 * 0.6, `the conversation has most of the height (${large.transcript} of 422 px; the header ${large.header})`);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), 195, "nothing is wider than the screen");
+    assert.deepEqual(pageErrors, []);
+  });
 });
