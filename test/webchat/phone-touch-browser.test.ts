@@ -2,7 +2,7 @@
 // agent, 390×844 at 3 device pixels a CSS pixel, `page.tap` and touch swipes (CDP Input.dispatchTouchEvent).
 // Reading up while an answer streams is not pulled back down; the answer is redrawn in place (its earlier
 // paragraphs the same nodes, busy for a screen reader until whole); Enter is a new line and tapping Send keeps the
-// keyboard up. Screenshots go to test-artifacts/webchat/touch-*.png.
+// keyboard up; each message says whose it is to a screen reader. Screenshots go to test-artifacts/webchat/touch-*.png.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -131,6 +131,14 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     assert.equal(await page.evaluate(() => (globalThis as unknown as Browser).document.activeElement?.id), "message-input", "the focus (the keyboard) stayed in the box");
     await page.screenshot({ path: join(ARTIFACTS, "touch-two-lines.png") });
     assert.deepEqual(pageErrors, []);
+  });
+
+  test("a screen reader hears who said what; a copy of a message has its words alone", async () => {
+    const heard = await page.locator("#transcript").ariaSnapshot();
+    assert.match(heard, /- article: "?You: first line/, `your message is an article of the log, said to be yours:\n${heard}`);
+    assert.match(heard, /- article:\s*- text: "Answer:"\s*- paragraph:[^]*You said: first line/, `the answer is its own article, said to be the answer:\n${heard}`);
+    assert.doesNotMatch(heard, /minimax-m2\.1 You:/, "the model's name under an answer does not run into the next message");
+    assert.equal(await page.locator(".message.user").last().innerText(), "first line\nsecond line");
   });
 
   test("on its side with the keyboard up, and with text at 200 %, the header gives the conversation most of the height", async () => {

@@ -103,7 +103,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
 
   /** `unanswered`: the message got no answer — its Retry names `id`; `sentAgain`: shown again, above its answer (TranscriptItem.sentAgain). */
   const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined; images?: readonly ShownImage[] | undefined }): HTMLElement => {
-    const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
+    const bubble = element("div", { className: "message user", attributes: { "data-role": "user", role: "article" } });
     if (shown.sentAgain) bubble.setAttribute("data-sent-again", "true");
     bubble.append(element("div", { className: "message-text", text: showBidiControls(text) }));
     if (shown.images?.length) bubble.append(imagesElement(shown.images));
@@ -113,7 +113,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   };
 
   const waitingMessage = (message: WaitingMessage): HTMLElement => {
-    const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true" } });
+    const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true", role: "article" } });
     bubble.append(element("div", { className: "message-text", text: showBidiControls(message.text) }));
     if (message.images?.length) bubble.append(imagesElement(message.images));
     bubble.append(noteElement("waiting", message.why));
@@ -121,7 +121,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   };
 
   const assistantMessage = (text: string, reasoning: string | undefined, model: string | undefined): HTMLElement => {
-    const bubble = element("div", { className: "message assistant", attributes: { "data-role": "assistant" } });
+    const bubble = element("div", { className: "message assistant", attributes: { "data-role": "assistant", role: "article" } });
     if (reasoning) bubble.append(reasoningBlock(reasoning));
     const body = element("div", { className: "message-text markdown" });
     body.innerHTML = renderMarkdown(text);
