@@ -2,7 +2,9 @@
 // agent, 390×844 at 3 device pixels a CSS pixel, `page.tap` and touch swipes (CDP Input.dispatchTouchEvent).
 // Reading up while an answer streams is not pulled back down; the answer is redrawn in place (its earlier
 // paragraphs the same nodes, busy for a screen reader until whole); Enter is a new line and tapping Send keeps the
-// keyboard up; each message says whose it is to a screen reader. Screenshots go to test-artifacts/webchat/touch-*.png.
+// keyboard up; each message says whose it is to a screen reader; a tap on the context meter shows its counts; on its
+// side with the keyboard up, and at 200 % text, the conversation keeps most of the height. Screenshots go to
+// test-artifacts/webchat/touch-*.png.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -139,6 +141,20 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     assert.match(heard, /- article:\s*- text: "Answer:"\s*- paragraph:[^]*You said: first line/, `the answer is its own article, said to be the answer:\n${heard}`);
     assert.doesNotMatch(heard, /minimax-m2\.1 You:/, "the model's name under an answer does not run into the next message");
     assert.equal(await page.locator(".message.user").last().innerText(), "first line\nsecond line");
+  });
+
+  test("a tap on the context meter shows its exact counts (a phone has no hover for them); another tap, the short words", async () => {
+    const words = page.locator("#context-text");
+    const short = await words.innerText();
+    assert.match(short, /prompt tokens/, `the meter has its short words first (${short})`);
+    const detail = (await words.getAttribute("title")) ?? "";
+    assert.ok(detail.length > short.length, "the meter has a detail to show");
+    await page.locator("#context-meter").tap();
+    assert.equal(await words.innerText(), detail, "the detail is in the line");
+    assert.equal(await words.evaluate((node) => node.scrollWidth <= node.clientWidth), true, "wrapped, not cut");
+    await page.screenshot({ path: join(ARTIFACTS, "touch-context-detail.png") });
+    await page.locator("#context-meter").tap();
+    assert.equal(await words.innerText(), short);
   });
 
   test("on its side with the keyboard up, and with text at 200 %, the header gives the conversation most of the height", async () => {

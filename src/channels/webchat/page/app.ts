@@ -1,6 +1,6 @@
 import { commandWord, literalText, retryNumber } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
-import { showContextUse } from "./context-meter.js";
+import { showContextDetailOnTap, showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
 import { createComposer } from "./composer.js";
 import { byId } from "./dom.js";
@@ -44,6 +44,7 @@ export async function startWebChat(): Promise<void> {
   };
   const contextGauge = byId("context-gauge", HTMLMeterElement);
   const contextText = byId("context-text", HTMLSpanElement);
+  showContextDetailOnTap(byId("context-meter", HTMLDivElement), contextText);
   const banner = createSetupBanner(byId("setup-banner", HTMLDivElement), byId("setup-problems", HTMLUListElement));
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
