@@ -184,4 +184,19 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), 195, "nothing is wider than the screen");
     assert.deepEqual(pageErrors, []);
   });
+
+  test("the header's controls are big enough for a finger; at 200 % text a panel's Back button is on the screen", async () => {
+    await page.setViewportSize(PHONE);
+    for (const control of [page.locator("#model-picker"), page.getByRole("button", { name: "Conversations" }), page.getByRole("button", { name: "Providers" })]) {
+      const found = await control.boundingBox();
+      assert.ok(found && found.height >= 32, `${await control.evaluate((node) => node.id || node.textContent)} is ${found?.height} px high`);
+    }
+    await page.setViewportSize({ width: 195, height: 422 });
+    await page.getByRole("button", { name: "Providers" }).tap();
+    const back = await page.locator(".status .panel-close").boundingBox();
+    assert.ok(back && back.x + back.width <= 195, `the Back button ends at ${back ? back.x + back.width : "?"} of 195 px`);
+    await page.screenshot({ path: join(ARTIFACTS, "touch-large-text-providers.png") });
+    await page.locator(".status .panel-close").tap();
+    await page.locator(".status").waitFor({ state: "hidden" });
+  });
 });
