@@ -1,6 +1,6 @@
 // The web chat page on a phone as the browser shows it one (trial t23): a touch screen with no mouse, a mobile user
 // agent, 390×844 at 3 device pixels a CSS pixel, `page.tap` and touch swipes (CDP Input.dispatchTouchEvent).
-// Reading up while an answer streams is not pulled back down; the answer is redrawn in place (its earlier
+// Reading up while an answer streams is not pulled back down (a Latest button takes the reader back); the answer is redrawn in place (its earlier
 // paragraphs the same nodes, busy for a screen reader until whole); Enter is a new line and tapping Send keeps the
 // keyboard up; each message says whose it is to a screen reader; a tap on the context meter shows its counts; on its
 // side with the keyboard up, and at 200 % text, the conversation keeps most of the height. Screenshots go to
@@ -101,6 +101,16 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     assert.equal(await answer.locator("p", { hasText: "Paragraph 1 of" }).evaluate((node) => (node as unknown as { keptNode?: boolean }).keptNode === true), true, "its unchanged paragraph was not replaced");
     assert.equal(await answer.getAttribute("aria-busy"), "false", "whole: read out once");
 
+    // More came below while the reader was up: a button over the conversation's foot takes them there.
+    const toLatest = page.getByRole("button", { name: "Latest" });
+    assert.equal(await toLatest.isVisible(), true, "the Latest button is shown");
+    const latestBox = await toLatest.boundingBox();
+    const transcriptBox = await page.locator("#transcript").boundingBox();
+    assert.ok(latestBox && transcriptBox && latestBox.y + latestBox.height <= transcriptBox.y + transcriptBox.height, "over the conversation, not the message box");
+    await toLatest.tap();
+    assert.ok((await fromEnd(page)) <= 2, "at the end");
+    await toLatest.waitFor({ state: "hidden" });
+
     // Back down to the end: the next answer is followed as it streams.
     await tapSend(page, "another long hold");
     const next = page.locator(".message.assistant").last();
@@ -108,6 +118,7 @@ describe("web chat page on a phone (touch, no mouse)", () => {
     await swipe(page, cdp, 60);
     assert.ok((await fromEnd(page)) > 20, "read back a little");
     await swipe(page, cdp, -400);
+    await page.getByRole("button", { name: "Latest" }).waitFor({ state: "hidden" });
     await page.waitForFunction(() => {
       const transcript = (globalThis as unknown as Browser).document.getElementById("transcript");
       return !!transcript && transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight <= 2;

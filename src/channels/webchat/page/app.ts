@@ -124,6 +124,7 @@ export async function startWebChat(): Promise<void> {
 
   const view = createConversationView({
     container: transcript,
+    toLatest: byId("to-latest", HTMLButtonElement),
     renderMarkdown: createMarkdown(),
     onRetry: (id) => {
       void picks.sent().then(() => send(current, { text: "", retry: true, retryOf: id, ...chosen() }, RESEND)).then((outcome) => {

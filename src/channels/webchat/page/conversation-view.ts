@@ -6,6 +6,8 @@ import type { ShownImage, TranscriptItem, WaitingMessage } from "./wire-types.js
 
 export interface ConversationViewOptions {
   container: HTMLElement;
+  /** Shown over the conversation's foot while the reader is up from its end and more came below; takes the view there. */
+  toLatest: HTMLButtonElement;
   renderMarkdown: (source: string) => string;
   /** The "Retry" button of a message that got no answer: `id`, the message's entry (its latest try). */
   onRetry: (id: string) => void;
@@ -70,8 +72,16 @@ export function createConversationView(options: ConversationViewOptions): Conver
   // sight as the box gets shorter too (a phone's on-screen keyboard opens, the window shrinks).
   let following = true;
   let lastTop = container.scrollTop;
+  const { toLatest } = options;
+  const showToLatest = (shown: boolean): void => {
+    if (shown === !toLatest.hidden) return;
+    toLatest.hidden = !shown;
+    // Over the foot of the conversation, whatever is under it (the held messages, the message box).
+    if (shown) toLatest.style.bottom = `${(toLatest.offsetParent?.getBoundingClientRect().bottom ?? 0) - container.getBoundingClientRect().bottom + 8}px`;
+  };
   const scrollToEnd = (): void => {
     following = true;
+    showToLatest(false);
     container.scrollTop = container.scrollHeight;
   };
   container.addEventListener("scroll", () => {
@@ -79,7 +89,9 @@ export function createConversationView(options: ConversationViewOptions): Conver
     if (fromEnd <= 2) following = true;
     else if (container.scrollTop < lastTop) following = false;
     lastTop = container.scrollTop;
+    if (following) showToLatest(false);
   });
+  toLatest.addEventListener("click", scrollToEnd);
   new ResizeObserver(() => {
     if (following) scrollToEnd();
   }).observe(container);
@@ -87,6 +99,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   const append = (node: HTMLElement): void => {
     container.insertBefore(node, container.querySelector("[data-waiting]"));
     if (following) scrollToEnd();
+    else showToLatest(true);
   };
 
   const retryButton = (id: string): HTMLButtonElement => {
@@ -154,6 +167,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
       for (const name of ["data-state", "aria-busy"]) existing.setAttribute(name, bubble.getAttribute(name) ?? "");
       patchChildren(existing, bubble, 2);
       if (following) scrollToEnd();
+      else showToLatest(true);
       return;
     }
     turnElements.set(turn, bubble);
