@@ -1,6 +1,7 @@
 // A scripted stand-in for the gateway behind the web chat's /api: the GatewayPort methods the /api uses,
 // with turns whose events follow what the message asks for (so a browser test can provoke each case):
 //   "hold"      streams a first part, then waits for release(session) before finishing (or for the cancel);
+//               "long hold": the first part is 30 paragraphs, taller than a phone's screen;
 //   "fallback"  the local server fails, Opus answers (attempt-failed, then the fallback notice);
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
@@ -137,6 +138,8 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         "| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M | 2 | the one the agent uses first |\n\n",
         `And a long token: ${"x".repeat(240)} to finish.`,
       ];
+    } else if (lower.includes("long hold")) {
+      parts = Array.from({ length: 30 }, (_, index) => `Paragraph ${index + 1} of a long answer, streamed before the hold.\n\n`);
     } else if (lower.includes("hold")) {
       parts = ["Streaming part one, "];
     } else {

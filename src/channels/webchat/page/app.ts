@@ -1,6 +1,6 @@
 import { commandWord, literalText, retryNumber } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
-import { showContextUse } from "./context-meter.js";
+import { showContextDetailOnTap, showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
 import { createComposer } from "./composer.js";
 import { byId } from "./dom.js";
@@ -32,7 +32,9 @@ export async function startWebChat(): Promise<void> {
   const transcript = byId("transcript", HTMLDivElement);
   const input = byId("message-input", HTMLTextAreaElement);
   const form = byId("composer", HTMLFormElement);
-  const composer = createComposer({ input, form, storage: window.localStorage });
+  // A phone or a tablet: no hover, a finger for a pointer, an on-screen keyboard.
+  const touchScreen = matchMedia("(pointer: coarse)").matches;
+  const composer = createComposer({ input, form, storage: window.localStorage, touchScreen });
   const stopButton = byId("stop-button", HTMLButtonElement);
   const title = byId("session-title", HTMLHeadingElement);
   const pickers = {
@@ -42,6 +44,7 @@ export async function startWebChat(): Promise<void> {
   };
   const contextGauge = byId("context-gauge", HTMLMeterElement);
   const contextText = byId("context-text", HTMLSpanElement);
+  showContextDetailOnTap(byId("context-meter", HTMLDivElement), contextText);
   const banner = createSetupBanner(byId("setup-banner", HTMLDivElement), byId("setup-problems", HTMLUListElement));
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
@@ -121,6 +124,7 @@ export async function startWebChat(): Promise<void> {
 
   const view = createConversationView({
     container: transcript,
+    toLatest: byId("to-latest", HTMLButtonElement),
     renderMarkdown: createMarkdown(),
     onRetry: (id) => {
       void picks.sent().then(() => send(current, { text: "", retry: true, retryOf: id, ...chosen() }, RESEND)).then((outcome) => {
@@ -228,7 +232,7 @@ export async function startWebChat(): Promise<void> {
     view.showWaiting(data?.waiting ?? []);
     showContextUse(contextGauge, contextText, data?.context);
     // Not on a touch screen: there the focus would pop the on-screen keyboard up over the conversation just opened.
-    if (!matchMedia("(pointer: coarse)").matches) input.focus();
+    if (!touchScreen) input.focus();
   };
 
   /** The open conversation read again (another process wrote to it), the input left as it is. */

@@ -13,15 +13,18 @@ export interface Composer {
 }
 
 /**
- * The input box: Enter sends (Shift+Enter is a new line), and what is typed is kept for its conversation in this
+ * The input box: Enter sends (Shift+Enter is a new line) — on a touch screen, whose keyboard has no Shift+Enter,
+ * Enter is a new line and *Send* sends (Ctrl/Cmd+Enter too); tapping or clicking *Send* leaves the focus in the box,
+ * so a phone's keyboard stays up for the next message. What is typed is kept for its conversation in this
  * browser's localStorage (`hearth.draft:<conversation>`) as it is typed, so a reload, a closed tab or a switch to
  * another conversation loses no words not yet sent — a message given back to the box to shorten among them — and
  * the conversation opens with them in the box. Two tabs on one conversation share its draft. Words the storage
  * cannot take (past its quota, about 5 MB) are not kept, and no older draft of the conversation is left to come back
  * in their place.
  */
-export function createComposer(options: { input: HTMLTextAreaElement; form: HTMLFormElement; storage: Storage }): Composer {
-  const { input, form, storage } = options;
+export function createComposer(options: { input: HTMLTextAreaElement; form: HTMLFormElement; storage: Storage; touchScreen: boolean }): Composer {
+  const { input, form, storage, touchScreen } = options;
+  if (touchScreen) input.placeholder = "Message — Send sends, /help lists the commands";
   let open: string | undefined;
   const read = (session: string): string => {
     try {
@@ -49,11 +52,14 @@ export function createComposer(options: { input: HTMLTextAreaElement; form: HTML
   const ahead = (text: string, typed: string): string => (typed.trim() === "" ? text : `${text}\n\n${typed}`);
   input.addEventListener("input", keep);
   input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    if (event.ctrlKey || event.metaKey || (!touchScreen && !event.shiftKey)) {
       event.preventDefault();
       form.requestSubmit();
     }
   });
+  // A press on Send would move the focus to it: on a phone that closes the keyboard after every message.
+  form.querySelector('button[type="submit"]')?.addEventListener("mousedown", (event) => event.preventDefault());
   return {
     show: (session) => {
       if (session === open) return;

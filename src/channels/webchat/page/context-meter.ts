@@ -17,5 +17,18 @@ export function showContextUse(gauge: HTMLMeterElement, label: HTMLElement, cont
   gauge.value = words.value;
   gauge.setAttribute("aria-valuetext", words.valuetext);
   label.title = words.title;
-  label.textContent = words.text;
+  label.dataset["short"] = words.text;
+  label.textContent = label.closest("[data-detail]") ? words.title : words.text;
+}
+
+/**
+ * A tap on the meter shows its detail — the exact counts and the window, its hover text — in the line itself,
+ * wrapped (a phone has no hover); another tap, the short words again.
+ */
+export function showContextDetailOnTap(meter: HTMLElement, label: HTMLElement): void {
+  meter.addEventListener("click", () => {
+    if (!label.title) return;
+    const shown = meter.toggleAttribute("data-detail");
+    label.textContent = shown ? label.title : (label.dataset["short"] ?? label.textContent);
+  });
 }

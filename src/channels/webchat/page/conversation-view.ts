@@ -1,10 +1,13 @@
 import { showBidiControls } from "./bidi-controls.js";
 import { element } from "./dom.js";
+import { patchChildren } from "./dom-patch.js";
 import type { LiveTurn } from "./live-turn.js";
 import type { ShownImage, TranscriptItem, WaitingMessage } from "./wire-types.js";
 
 export interface ConversationViewOptions {
   container: HTMLElement;
+  /** Shown over the conversation's foot while the reader is up from its end and more came below; takes the view there. */
+  toLatest: HTMLButtonElement;
   renderMarkdown: (source: string) => string;
   /** The "Retry" button of a message that got no answer: `id`, the message's entry (its latest try). */
   onRetry: (id: string) => void;
@@ -63,22 +66,40 @@ export function createConversationView(options: ConversationViewOptions): Conver
   container.dataset["reasoning"] = "hidden";
   const turnElements = new WeakMap<LiveTurn, HTMLElement>();
 
+  // The view follows the end of the conversation while the reader is there. Any scroll up by the reader stops
+  // that at once — a finger moves a few pixels a frame, so "near the end" would pull it back at every streamed
+  // piece — and reaching the end again (or sending a message) resumes it. While following, the end stays in
+  // sight as the box gets shorter too (a phone's on-screen keyboard opens, the window shrinks).
+  let following = true;
+  let lastTop = container.scrollTop;
+  const { toLatest } = options;
+  const showToLatest = (shown: boolean): void => {
+    if (shown === !toLatest.hidden) return;
+    toLatest.hidden = !shown;
+    // Over the foot of the conversation, whatever is under it (the held messages, the message box).
+    if (shown) toLatest.style.bottom = `${(toLatest.offsetParent?.getBoundingClientRect().bottom ?? 0) - container.getBoundingClientRect().bottom + 8}px`;
+  };
   const scrollToEnd = (): void => {
+    following = true;
+    showToLatest(false);
     container.scrollTop = container.scrollHeight;
   };
-  // Read at the end stays at the end when the box gets shorter (a phone's on-screen keyboard opens, the window shrinks).
-  let atEnd = true;
   container.addEventListener("scroll", () => {
-    atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
+    const fromEnd = container.scrollHeight - container.scrollTop - container.clientHeight;
+    if (fromEnd <= 2) following = true;
+    else if (container.scrollTop < lastTop) following = false;
+    lastTop = container.scrollTop;
+    if (following) showToLatest(false);
   });
+  toLatest.addEventListener("click", scrollToEnd);
   new ResizeObserver(() => {
-    if (atEnd) scrollToEnd();
+    if (following) scrollToEnd();
   }).observe(container);
   // What is said or answered goes before the messages still waiting for their turn: they come after it.
   const append = (node: HTMLElement): void => {
-    const nearEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
     container.insertBefore(node, container.querySelector("[data-waiting]"));
-    if (nearEnd) scrollToEnd();
+    if (following) scrollToEnd();
+    else showToLatest(true);
   };
 
   const retryButton = (id: string): HTMLButtonElement => {
@@ -95,7 +116,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
 
   /** `unanswered`: the message got no answer — its Retry names `id`; `sentAgain`: shown again, above its answer (TranscriptItem.sentAgain). */
   const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined; images?: readonly ShownImage[] | undefined }): HTMLElement => {
-    const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
+    const bubble = element("div", { className: "message user", attributes: { "data-role": "user", role: "article" } });
     if (shown.sentAgain) bubble.setAttribute("data-sent-again", "true");
     bubble.append(element("div", { className: "message-text", text: showBidiControls(text) }));
     if (shown.images?.length) bubble.append(imagesElement(shown.images));
@@ -105,7 +126,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   };
 
   const waitingMessage = (message: WaitingMessage): HTMLElement => {
-    const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true" } });
+    const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true", role: "article" } });
     bubble.append(element("div", { className: "message-text", text: showBidiControls(message.text) }));
     if (message.images?.length) bubble.append(imagesElement(message.images));
     bubble.append(noteElement("waiting", message.why));
@@ -113,7 +134,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   };
 
   const assistantMessage = (text: string, reasoning: string | undefined, model: string | undefined): HTMLElement => {
-    const bubble = element("div", { className: "message assistant", attributes: { "data-role": "assistant" } });
+    const bubble = element("div", { className: "message assistant", attributes: { "data-role": "assistant", role: "article" } });
     if (reasoning) bubble.append(reasoningBlock(reasoning));
     const body = element("div", { className: "message-text markdown" });
     body.innerHTML = renderMarkdown(text);
@@ -127,6 +148,8 @@ export function createConversationView(options: ConversationViewOptions): Conver
     const bubble = assistantMessage(turn.text, turn.reasoning || undefined, turn.model);
     bubble.classList.toggle("streaming", !turn.done);
     bubble.setAttribute("data-state", turn.done ? (turn.failed ? "failed" : "done") : "streaming");
+    // A screen reader reads the answer once it is whole, not each piece of it as it streams in.
+    bubble.setAttribute("aria-busy", turn.done ? "false" : "true");
     if (existing) {
       // Keep an opened reasoning block open while it streams.
       const wasOpen = existing.querySelector("details")?.open ?? false;
@@ -137,11 +160,18 @@ export function createConversationView(options: ConversationViewOptions): Conver
     for (const note of turn.notes) bubble.append(noteElement(note.kind, note.text));
     // Its message's Retry, as the saved conversation gives it (a message in no session, one its state dir could not take, has none).
     if (turn.failed && turn.message !== undefined) bubble.append(retryButton(turn.message));
-    turnElements.set(turn, bubble);
     if (existing?.isConnected) {
-      existing.replaceWith(bubble);
-      if (container.scrollHeight - container.scrollTop - container.clientHeight < 160) scrollToEnd();
-    } else append(bubble);
+      // Redrawn in place: the same bubble, its unchanged paragraphs the same nodes (a selection in them stays, the
+      // conversation's live region is told only of what is new).
+      existing.className = bubble.className;
+      for (const name of ["data-state", "aria-busy"]) existing.setAttribute(name, bubble.getAttribute(name) ?? "");
+      patchChildren(existing, bubble, 2);
+      if (following) scrollToEnd();
+      else showToLatest(true);
+      return;
+    }
+    turnElements.set(turn, bubble);
+    append(bubble);
   };
 
   return {
