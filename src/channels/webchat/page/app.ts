@@ -1,6 +1,6 @@
 import { commandWord, literalText, retryNumber } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
-import { showContextDetailOnTap, showContextUse } from "./context-meter.js";
+import { createContextMeter } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
 import { createComposer } from "./composer.js";
 import { byId } from "./dom.js";
@@ -37,14 +37,8 @@ export async function startWebChat(): Promise<void> {
   const composer = createComposer({ input, form, storage: window.localStorage, touchScreen });
   const stopButton = byId("stop-button", HTMLButtonElement);
   const title = byId("session-title", HTMLHeadingElement);
-  const pickers = {
-    model: byId("model-picker", HTMLSelectElement),
-    agent: byId("agent-picker", HTMLSelectElement),
-    agentLabel: byId("agent-label", HTMLLabelElement),
-  };
-  const contextGauge = byId("context-gauge", HTMLMeterElement);
-  const contextText = byId("context-text", HTMLSpanElement);
-  showContextDetailOnTap(byId("context-meter", HTMLDivElement), contextText);
+  const pickers = { model: byId("model-picker", HTMLSelectElement), agent: byId("agent-picker", HTMLSelectElement), agentLabel: byId("agent-label", HTMLLabelElement) };
+  const contextMeter = createContextMeter({ gauge: byId("context-gauge", HTMLMeterElement), label: byId("context-text", HTMLSpanElement), meter: byId("context-meter", HTMLDivElement) });
   const banner = createSetupBanner(byId("setup-banner", HTMLDivElement), byId("setup-problems", HTMLUListElement));
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
@@ -168,7 +162,7 @@ export async function startWebChat(): Promise<void> {
     const ticket = ++contextRead;
     const data = await api.session(session).catch(() => undefined);
     if (session !== current || ticket !== contextRead) return;
-    showContextUse(contextGauge, contextText, data?.context);
+    contextMeter.show(data?.context);
     view.showReasoning(data?.settings?.reasoning ?? false);
     if (data && !picks.setsAside(session)) showModelChoice(pickers.model, data.settings?.model, models);
   };
@@ -230,7 +224,7 @@ export async function startWebChat(): Promise<void> {
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
     view.showWaiting(data?.waiting ?? []);
-    showContextUse(contextGauge, contextText, data?.context);
+    contextMeter.show(data?.context);
     // Not on a touch screen: there the focus would pop the on-screen keyboard up over the conversation just opened.
     if (!touchScreen) input.focus();
   };
@@ -251,7 +245,7 @@ export async function startWebChat(): Promise<void> {
     view.showTranscript(data?.items ?? []);
     if (data?.live) view.drawTurn(adoptTurn(session, data.live));
     view.showWaiting(data?.waiting ?? []);
-    showContextUse(contextGauge, contextText, data?.context);
+    contextMeter.show(data?.context);
   };
 
   /** The open conversation changed where the live events do not say how: read again (now, or once it can be drawn). */

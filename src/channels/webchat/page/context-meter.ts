@@ -32,3 +32,9 @@ export function showContextDetailOnTap(meter: HTMLElement, label: HTMLElement): 
     label.textContent = shown ? label.title : (label.dataset["short"] ?? label.textContent);
   });
 }
+
+/** The header's meter as the page uses it: found by its ids, tap-to-detail wired, `show` for each conversation's context. */
+export function createContextMeter(find: { gauge: HTMLMeterElement; label: HTMLElement; meter: HTMLElement }): { show(context: ContextUse | undefined): void } {
+  showContextDetailOnTap(find.meter, find.label);
+  return { show: (context) => showContextUse(find.gauge, find.label, context) };
+}
