@@ -5,7 +5,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { OutcomesElsewhere } from "../../src/gateway/outcomes-elsewhere.js";
-import { mergeOutcomes, OUTCOME_SAMPLES, providerOutcomesFile } from "../../src/models/provider-outcomes-file.js";
+import { mergeOutcomes, OUTCOME_SAMPLES, providerOutcomesFile, type ProviderOutcomesFile } from "../../src/models/provider-outcomes-file.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -26,12 +26,12 @@ test("merged: every writer's samples once, in time order, the newest kept; the l
   assert.deepEqual(merged.spare?.failed, { at: NOW - 5_000, outcome: "unreachable" }, "the later failure");
 });
 
-test("the gateway reads what came since it started, again only when the file changed; a damaged file is set aside", () => {
+test("the gateway reads what came since it started; a damaged file is set aside", () => {
   const dir = join(temp.dir, "state");
   const warnings: string[] = [];
   const file = providerOutcomesFile(dir, { now: () => NOW, onWarning: (line) => warnings.push(line) });
   file.save({ spare: { answers: [[NOW - 60_000, 40]] } });
-  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000, Date.now);
+  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000, () => NOW);
   assert.deepEqual([...elsewhere.current()], [], "before the start: not its news");
   file.save({ spare: { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } } });
   assert.deepEqual(elsewhere.current().get("spare"), { answers: [[NOW - 10_000, 42]], failed: { at: NOW - 5_000, outcome: "server-error" } });
@@ -39,4 +39,18 @@ test("the gateway reads what came since it started, again only when the file cha
   assert.deepEqual([...elsewhere.current()], []);
   assert.ok(readdirSync(dir).some((name) => name.startsWith("provider-outcomes.json.bad-")), readdirSync(dir).join(", "));
   assert.match(warnings.join("\n"), /is not a valid provider outcomes file \(not JSON\)/);
+});
+
+test("a failure a command found counts for as long as the gateway's own cooldown of its kind would (15 s; a hang 2 min), then is forgotten", () => {
+  let now = NOW;
+  const outcomes = { spare: { answers: [], failed: { at: NOW, outcome: "server-error" } }, slow: { answers: [[NOW - 1_000, 30]] as [number, number][], failed: { at: NOW, outcome: "timeout" } } };
+  const file: ProviderOutcomesFile = { load: () => outcomes, save: () => undefined, look: () => ({ size: 1, mtimeMs: NOW - 60_000 }) };
+  const elsewhere = new OutcomesElsewhere(file, NOW - 30_000, () => now);
+  now = NOW + 10_000;
+  assert.equal(elsewhere.current().get("spare")?.failed?.outcome, "server-error");
+  now = NOW + 16_000;
+  assert.equal(elsewhere.current().has("spare"), false, "nothing else heard of it: it leaves the panel as an expired cooldown does");
+  assert.equal(elsewhere.current().get("slow")?.failed?.outcome, "timeout");
+  now = NOW + 121_000;
+  assert.deepEqual(elsewhere.current().get("slow"), { answers: [[NOW - 1_000, 30]] }, "its answers stay");
 });
