@@ -111,3 +111,26 @@ test("a command's further failure of a model it loaded is its own: written, with
   const written = JSON.parse(readFileSync(file, "utf8")) as Record<string, { failures: number }>;
   assert.equal(written[local.ref]?.failures, 2);
 });
+
+test("the gateway reads the cooldowns file again only when it changed (a stat per look, not a read)", () => {
+  const dir = join(temp.dir, "counted");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "cooldowns.json");
+  const clock = new ManualClock(Date.now());
+  const real = cooldownFile(file, { shares: "every", now: () => clock.now() });
+  let loads = 0;
+  const gateway = new Cooldowns(clock, undefined, { ...real, load: () => (loads++, real.load()) });
+  const command = new Cooldowns(clock, undefined, cooldownFile(file, { now: () => clock.now() }));
+  command.fail(local.ref, hung);
+  const before = loads;
+  for (let look = 0; look < 3; look++) {
+    clock.advance(2_200);
+    gateway.takeShared();
+  }
+  assert.equal(loads - before, 1, "three looks at an unchanged file: one read");
+  command.fail(hosted.ref, { kind: "rate-limit", message: "429" });
+  clock.advance(2_200);
+  gateway.takeShared();
+  assert.equal(loads - before, 2, "changed: read again");
+  assert.equal(gateway.reason(hosted.ref), "rate-limit");
+});

@@ -41,6 +41,21 @@ test("the gateway reads what came since it started; a damaged file is set aside"
   assert.match(warnings.join("\n"), /is not a valid provider outcomes file \(not JSON\)/);
 });
 
+test("the gateway reads the file again only when it changed (a stat per look, not a read)", () => {
+  const dir = join(temp.dir, "counted");
+  const real = providerOutcomesFile(dir, { now: () => NOW });
+  let loads = 0;
+  const counted: ProviderOutcomesFile = { ...real, load: () => (loads++, real.load()) };
+  real.save({ spare: { answers: [[NOW, 40]] } });
+  // An hour past the file's stamp: well past a file system's stamp step, so an unchanged file is settled.
+  const elsewhere = new OutcomesElsewhere(counted, NOW - 30_000, () => Date.now() + 3_600_000);
+  for (let look = 0; look < 3; look++) assert.deepEqual(elsewhere.current().get("spare")?.answers, [[NOW, 40]]);
+  assert.equal(loads, 1, "three looks at an unchanged file: one read");
+  real.save({ spare: { answers: [[NOW + 1_000, 41]] } });
+  assert.equal(elsewhere.current().get("spare")?.answers.length, 2);
+  assert.equal(loads, 2, "changed: read again");
+});
+
 test("a failure a command found counts for as long as the gateway's own cooldown of its kind would (15 s; a hang 2 min), then is forgotten", () => {
   let now = NOW;
   const outcomes = { spare: { answers: [], failed: { at: NOW, outcome: "server-error" } }, slow: { answers: [[NOW - 1_000, 30]] as [number, number][], failed: { at: NOW, outcome: "timeout" } } };
