@@ -69,3 +69,33 @@ test("a failure a command found counts for as long as the gateway's own cooldown
   now = NOW + 121_000;
   assert.deepEqual(elsewhere.current().get("slow"), { answers: [[NOW - 1_000, 30]] }, "its answers stay");
 });
+
+test("a newer hearth's outcomes (fields this one does not know, more samples) are read as far as they can be, never set aside; a bad entry is skipped, said once", () => {
+  const dir = join(temp.dir, "newer");
+  const warnings: string[] = [];
+  const file = providerOutcomesFile(dir, { now: () => NOW, onWarning: (line) => warnings.push(line) });
+  file.save({ home: { answers: [[NOW, 1]] } });
+  const many = Array.from({ length: OUTCOME_SAMPLES + 5 }, (_, index) => [NOW + index, index, "cold"]);
+  for (let write = 0; write < 3; write++) {
+    writeFileSync(join(dir, "provider-outcomes.json"), JSON.stringify({ spare: { answers: many.map(([at, ms]) => [at, ms]), failed: { at: NOW + write, outcome: "timeout", model: "m" }, tokensPerSecond: 30 }, odd: { answers: "none" } }));
+    const read = file.load();
+    assert.equal(read.spare?.answers.length, OUTCOME_SAMPLES, "the newest kept");
+    assert.deepEqual(read.spare?.failed, { at: NOW + write, outcome: "timeout" });
+    assert.equal(read.odd, undefined);
+  }
+  assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".bad-")), []);
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0] ?? "", /odd\.answers: .*that entry is skipped/);
+});
+
+test("a provider id longer than the file holds is not written: the command's file is never set aside for it, the other providers' outcomes stay", () => {
+  const dir = join(temp.dir, "long-id");
+  const warnings: string[] = [];
+  const file = providerOutcomesFile(dir, { now: () => NOW, onWarning: (line) => warnings.push(line) });
+  const long = "p".repeat(201);
+  file.save({ home: { answers: [[NOW, 5]] }, [long]: { answers: [[NOW, 7]] } });
+  file.save({ [long]: { answers: [], failed: { at: NOW, outcome: "timeout" } } });
+  assert.deepEqual(file.load(), { home: { answers: [[NOW, 5]] } });
+  assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".bad-")), []);
+  assert.deepEqual(warnings, []);
+});
