@@ -210,7 +210,10 @@ export class Cooldowns {
       const entry = withinReach(loaded, now, settings);
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
       // A refused key is remembered until the key changes (knowServers ends it then) or an answer comes.
-      if (entry.until > now - this.settings.maxMs || entry.keyRefused !== undefined) this.entries.set(ref, entry);
+      if (entry.until <= now - this.settings.maxMs && entry.keyRefused === undefined) continue;
+      this.entries.set(ref, entry);
+      // Loaded, as taken: another process's end of it in the file ends it here too (`takeShared`).
+      this.taken.set(ref, loaded.until);
     }
   }
 

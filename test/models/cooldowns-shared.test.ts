@@ -134,3 +134,15 @@ test("the gateway reads the cooldowns file again only when it changed (a stat pe
   assert.equal(loads - before, 2, "changed: read again");
   assert.equal(gateway.reason(hosted.ref), "rate-limit");
 });
+
+test("a cooldown a gateway loaded at its start is ended there once the command's answer ends it in the file", () => {
+  const { command, clock, file } = beside("loaded-at-start");
+  command().fail(local.ref, hung);
+  const started = new Cooldowns(clock, undefined, cooldownFile(file, { shares: "every", now: () => clock.now() }));
+  started.knowServers([local, hosted]);
+  assert.equal(started.reason(local.ref), "timeout");
+  command().succeed(local.ref);
+  clock.advance(2_200);
+  started.takeShared();
+  assert.equal(started.until(local.ref), undefined);
+});
