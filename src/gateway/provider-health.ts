@@ -80,10 +80,14 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
     const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";
     return { provider, local, state: "down", firstTokenMs, reason };
   }
-  // A command beside the gateway found it failing, and nothing answered since: said, with when; not "not checked yet".
+  // A command beside the gateway found it failing lately (OutcomesElsewhere: for as long as the gateway's own cooldown of
+  // that kind would last), and nothing answered since: said, with when. Down only where the server could not be reached
+  // (and the gateway's own setup check does not find it answering); any other failure (a 500, a rate limit, one misnamed
+  // model) is the reason on what the gateway would otherwise say.
   if (failedElsewhere) {
     const reason = [some.reason, `a hearth command beside the gateway found it ${outcomeWords(failedElsewhere.outcome)} at ${localClock(failedElsewhere.at)}`].filter((part) => part !== undefined).join("; ");
-    return { provider, local, state: answers ? "up" : "down", firstTokenMs, reason };
+    const otherwise = firstTokenMs.length > 0 || answers ? "up" : "unknown";
+    return { provider, local, state: failedElsewhere.outcome === "unreachable" && !answers ? "down" : otherwise, firstTokenMs, reason };
   }
   return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs, ...some };
 }

@@ -25,21 +25,21 @@ const SAVE_FAILED = "cooldowns are kept in this process only (other hearth comma
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const WEEK_MS = 7 * 24 * 3_600_000;
 
-/** What hearth writes: per model ref, failures in a row, until when (ms since the epoch, never beyond a week ahead), and why (a refused key: which one to fix). */
-function fileSchema(now: number) {
-  return z.record(
-    z.string().regex(/^[^/]+\/.+$/, "a model ref (provider/model)"),
-    z.strictObject({
-      failures: z.number().int().min(1).max(10_000),
-      until: z.number().int().min(YEAR_2000).max(now + WEEK_MS),
-      kind: z.enum(FAILURE_KINDS),
-      // Written since hearth records which timeout fired; older files have none.
-      phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
-      retryAfterMs: z.number().int().min(0).max(WEEK_MS).optional(),
-      // Written since a refused key cools every model called with it: which key to fix, in words (never the key).
-      keyRefused: z.strictObject({ why: z.string().max(1_000), keyHash: z.string().regex(/^(?:[0-9a-f]{16})?$/, "16 hex digits, or empty").optional(), at: z.number().int().nonnegative().optional(), fix: z.string().max(1_000).optional() }).optional(),
-    }),
-  );
+/**
+ * One entry as hearth writes it: failures in a row, until when (ms since the epoch, never beyond a week ahead), and
+ * why (a refused key: which one to fix). Fields a newer hearth adds are ignored (dropped on read).
+ */
+function entrySchema(now: number) {
+  return z.object({
+    failures: z.number().int().min(1).max(10_000),
+    until: z.number().int().min(YEAR_2000).max(now + WEEK_MS),
+    kind: z.enum(FAILURE_KINDS),
+    // Written since hearth records which timeout fired; older files have none.
+    phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
+    retryAfterMs: z.number().int().min(0).max(WEEK_MS).optional(),
+    // Written since a refused key cools every model called with it: which key to fix, in words (never the key).
+    keyRefused: z.object({ why: z.string().max(1_000), keyHash: z.string().regex(/^(?:[0-9a-f]{16})?$/, "16 hex digits, or empty").optional(), at: z.number().int().nonnegative().optional(), fix: z.string().max(1_000).optional() }).optional(),
+  });
 }
 
 /**
@@ -50,14 +50,18 @@ function fileSchema(now: number) {
  * `until` wins where both hold one), drops what this process ended and what expired long ago, and
  * writes the result through a rename. An end further off than hearth would ever set for the entry
  * (`withinReach`: a clock that ran ahead wrote it) is cut to that, when read and when merged. A missing file is an empty one; a file that is not what hearth
- * writes (damaged, hand-edited, absurd times) is set aside as `cooldowns.json.bad-<time>` with a
- * warning and treated as empty.
+ * writes (not JSON, not an object of entries) is set aside as `cooldowns.json.bad-<time>` with a
+ * warning and treated as empty. It is read leniently, as a file a newer hearth wrote may be: fields this
+ * hearth does not know are ignored, and an entry it cannot read (hand-edited, absurd times, a failure kind
+ * it does not know, a key that is no model ref) is skipped, said once — never the whole file for it.
  */
 export function cooldownFile(file: string, options: CooldownFileOptions = {}): CooldownPersistence {
   const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
   const forgetAfterMs = options.forgetAfterMs ?? 10 * 60_000;
   const settings = options.settings ?? DEFAULT_COOLDOWN;
+  /** The skipped entries already said (a gateway reads the file at each change: each is said once). */
+  const skippedSaid = new Set<string>();
   const reachable = (entries: Record<string, CooldownEntry>): Record<string, CooldownEntry> => {
     const at = now();
     return Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, withinReach(entry, at, settings)]));
@@ -66,8 +70,14 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     file,
     words: { holds: "the cooldowns", kind: "cooldowns", afterReadFailed: "going on without remembered cooldowns", afterSaveFailed: SAVE_FAILED, startedWith: "no cooldowns" },
     parse: (text) => {
-      const problem = validate(text, now());
-      return problem.ok ? { ok: true, value: reachable(problem.entries) } : problem;
+      const read = readEntries(text, now());
+      if (!read.ok) return read;
+      for (const line of read.skipped) {
+        if (skippedSaid.has(line)) continue;
+        skippedSaid.add(line);
+        warn(`${file}: ${line}; that entry is skipped (a newer hearth's, or hand-edited), the others are read`);
+      }
+      return { ok: true, value: reachable(read.entries) };
     },
     empty: () => ({}),
     warn,
@@ -101,19 +111,32 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
   };
 }
 
-function validate(text: string, now: number): { ok: true; entries: Record<string, CooldownEntry> } | { ok: false; reason: string } {
+/** The entries of the file's text that this hearth can read, and what it skipped (a line each); not ok: no object of entries at all. */
+function readEntries(text: string, now: number): { ok: true; entries: Record<string, CooldownEntry>; skipped: string[] } | { ok: false; reason: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     return { ok: false, reason: "not JSON" };
   }
-  const result = fileSchema(now).safeParse(parsed);
-  if (result.success) return { ok: true, entries: result.data };
-  const issue = result.error.issues[0];
-  if (!issue) return { ok: false, reason: "not a cooldowns object" };
-  const where = issue.path.map(String).join(".") || "the file";
-  return { ok: false, reason: issue.code === "invalid_key" ? `"${where}" is not a model ref (provider/model)` : `${where}: ${issue.message}` };
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, reason: "not a cooldowns object" };
+  const schema = entrySchema(now);
+  const entries: Record<string, CooldownEntry> = {};
+  const skipped: string[] = [];
+  for (const [ref, value] of Object.entries(parsed)) {
+    if (!/^[^/]+\/.+$/.test(ref)) {
+      skipped.push(`"${ref.slice(0, 80)}" is not a model ref (provider/model)`);
+      continue;
+    }
+    const entry = schema.safeParse(value);
+    if (entry.success) {
+      entries[ref] = entry.data;
+      continue;
+    }
+    const issue = entry.error.issues[0];
+    skipped.push(`${[ref, ...(issue?.path.map(String) ?? [])].join(".")}: ${issue?.message ?? "not a cooldown"}`);
+  }
+  return { ok: true, entries, skipped };
 }
 
 /** The cooldowns file of a state dir. */

@@ -186,6 +186,16 @@ export class Cooldowns {
   private readonly fingerprintKey: Buffer;
   /** The shared file as `takeShared` last read it. */
   private sharedLook: { size: number; mtimeMs: number } | undefined;
+  /** A shared cooldown was left for a call under way (`calling`): the file is read again at the next look, changed or not. */
+  private readAgain = false;
+  /** Per model: when this process last had an answer from it (`succeed`). A shared cooldown that began before is not taken. */
+  private readonly answeredAt = new Map<string, number>();
+  /** Per model: this process's calls to it under way (`calling`). */
+  private readonly inFlight = new Map<string, number>();
+  /** The cooldowns taken from the file (`takeShared`), by ref, with their end there: ended here once the file no longer holds them. */
+  private readonly taken = new Map<string, number>();
+  /** The models whose cooldown this process started or changed itself (`fail`): the only entries it writes (`save`). */
+  private readonly started = new Set<string>();
 
   constructor(
     private readonly clock: Clock,
@@ -200,29 +210,69 @@ export class Cooldowns {
       const entry = withinReach(loaded, now, settings);
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
       // A refused key is remembered until the key changes (knowServers ends it then) or an answer comes.
-      if (entry.until > now - this.settings.maxMs || entry.keyRefused !== undefined) this.entries.set(ref, entry);
+      if (entry.until <= now - this.settings.maxMs && entry.keyRefused === undefined) continue;
+      this.entries.set(ref, entry);
+      // Loaded, as taken: another process's end of it in the file ends it here too (`takeShared`).
+      this.taken.set(ref, loaded.until);
     }
   }
 
   /**
    * The cooldowns the other processes of the state dir started since (`hearth agent` found a model hung, or
    * rate-limited): taken where they end later than this process's own, as at the start — so that a gateway skips
-   * the model the command beside it just found failing, and its provider panel says so. Read only when the file
-   * changed since the last look (`CooldownPersistence.look`); nothing is written.
+   * the model the command beside it just found failing, and its provider panel says so. What this process saw
+   * itself comes first: a cooldown that began before its own last answer from the model is not taken (its answer is
+   * newer news); none is taken while its own call to the model is under way (a command's call that waited behind it
+   * on a one-slot server and hung is no news of the model: the call's end says, an answer or its own cooldown); and
+   * one taken is ended here once the file no longer holds it (the command's answer, or another process's, ended it).
+   * Read only when the file changed since the last look (`CooldownPersistence.look`); nothing is written.
    */
   takeShared(): void {
-    const look = this.persistence?.look?.();
-    // A file written within a stamp's step (FAT's 2 s) may be written again with the same size and stamp: read until it is older.
-    const settled = this.clock.now() - (look?.mtimeMs ?? 0) > 2_100;
-    if (!this.persistence || look === undefined || (settled && look.size === this.sharedLook?.size && look.mtimeMs === this.sharedLook.mtimeMs)) return;
-    this.sharedLook = look;
+    if (this.persistence?.look === undefined) return;
+    const look = this.persistence.look();
     const now = this.clock.now();
-    for (const [ref, loaded] of Object.entries(this.persistence.load())) {
-      if (!this.kept(loaded.kind)) continue;
+    // A file written within a stamp's step (FAT's 2 s) may be written again with the same size and stamp: read until it is older.
+    const settled = look === undefined || now - look.mtimeMs > 2_100;
+    if (!this.readAgain && settled && look?.size === this.sharedLook?.size && look?.mtimeMs === this.sharedLook?.mtimeMs) return;
+    this.sharedLook = look;
+    this.readAgain = false;
+    const onFile = look === undefined ? {} : this.persistence.load();
+    for (const ref of [...this.taken.keys()]) {
+      if (onFile[ref] !== undefined) continue;
+      this.taken.delete(ref);
+      this.entries.delete(ref);
+    }
+    for (const [ref, loaded] of Object.entries(onFile)) {
+      if (!this.kept(loaded.kind) || this.taken.get(ref) === loaded.until) continue;
+      const began = loaded.until - longestWait(loaded, this.settings);
+      if (began <= (this.answeredAt.get(ref) ?? Number.NEGATIVE_INFINITY)) continue;
+      if ((this.inFlight.get(ref) ?? 0) > 0) {
+        this.readAgain = true;
+        continue;
+      }
       const entry = withinReach(loaded, now, this.settings);
       const own = this.entries.get(ref);
-      if (entry.until > now && (own === undefined || own.until < entry.until)) this.entries.set(ref, entry);
+      if (entry.until <= now || (own !== undefined && own.until >= entry.until)) continue;
+      this.entries.set(ref, entry);
+      this.taken.set(ref, loaded.until);
+      this.started.delete(ref);
     }
+  }
+
+  /**
+   * A call of this process to the model begins: until the function returned is called (when the call ended, however),
+   * `takeShared` takes no cooldown of the model from the file.
+   */
+  calling(ref: string): () => void {
+    this.inFlight.set(ref, (this.inFlight.get(ref) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.inFlight.get(ref) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(ref, left);
+      else this.inFlight.delete(ref);
+    };
   }
 
   /** The models of the config serving and their servers (at the start and after each reload): whose cooldowns a server's failure starts. */
@@ -241,6 +291,7 @@ export class Cooldowns {
     for (const [ref, entry] of this.entries) {
       if (entry.keyRefused === undefined || (entry.keyRefused.keyHash ?? before.get(ref)?.key) === this.credentials.get(ref)?.key) continue;
       this.entries.delete(ref);
+      this.forget(ref);
       removed.push(ref);
     }
     if (removed.length > 0) this.save(removed);
@@ -261,12 +312,15 @@ export class Cooldowns {
       const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}), at: this.clock.now(), ...(fix !== undefined ? { fix } : {}) } } : {};
       const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
+      this.started.add(each);
+      this.taken.delete(each);
     }
     this.save();
   }
 
   /** The model answered: its cooldown ends, and so does that of every model its server could not be reached for (`serverWide`) that is served there too. */
   succeed(ref: string): void {
+    this.answeredAt.set(ref, this.clock.now());
     const removed = this.entries.has(ref) ? [ref] : [];
     this.entries.delete(ref);
     for (const other of this.servedAlsoOn(ref)) {
@@ -282,6 +336,7 @@ export class Cooldowns {
       removed.push(other);
     }
     // Ended in the file too, whoever wrote it there.
+    for (const each of removed) this.forget(each);
     if (removed.length > 0) this.save(removed);
   }
 
@@ -335,6 +390,7 @@ export class Cooldowns {
     for (const [ref, entry] of [...this.entries]) {
       if (!ref.startsWith(`${provider}/`) || !endedByLook(entry)) continue;
       this.entries.delete(ref);
+      this.forget(ref);
       removed.push(ref);
     }
     if (removed.length > 0) this.save(removed);
@@ -353,12 +409,26 @@ export class Cooldowns {
   private forgetOld(): void {
     const oldest = this.clock.now() - this.settings.maxMs;
     // A refused key is remembered until the key changes or a model called with it answers (`refusedKey`): waiting does not fix it.
-    for (const [ref, entry] of this.entries) if (entry.until <= oldest && entry.keyRefused === undefined) this.entries.delete(ref);
+    for (const [ref, entry] of this.entries) {
+      if (entry.until > oldest || entry.keyRefused !== undefined) continue;
+      this.entries.delete(ref);
+      this.forget(ref);
+    }
   }
 
+  /** The model's cooldown ended here: neither started nor taken by this process any more. */
+  private forget(ref: string): void {
+    this.started.delete(ref);
+    this.taken.delete(ref);
+  }
+
+  /**
+   * Writes the cooldowns this process started or changed itself, and the ends it made: never one it only loaded
+   * or took from the file (another process may have ended it there since: written back, it would come back to life).
+   */
   private save(removed: readonly string[] = []): void {
     if (!this.persistence) return;
-    const kept = [...this.entries].filter(([, entry]) => this.kept(entry.kind));
+    const kept = [...this.entries].filter(([ref, entry]) => this.started.has(ref) && this.kept(entry.kind));
     this.persistence.save(Object.fromEntries(kept), removed);
   }
 

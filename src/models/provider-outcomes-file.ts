@@ -20,13 +20,42 @@ export interface ProviderOutcome {
 
 export type ProviderOutcomes = Record<string, ProviderOutcome>;
 
-const fileSchema = z.record(
-  z.string().min(1).max(200),
-  z.strictObject({
-    answers: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).max(OUTCOME_SAMPLES),
-    failed: z.strictObject({ at: z.number().int().nonnegative(), outcome: z.string().regex(/^[a-z-]{1,40}$/) }).optional(),
-  }),
-);
+/** The longest provider id the file holds: one longer is neither written nor read (the config bounds none; the panel then goes without it). */
+const PROVIDER_ID_MAX = 200;
+
+/** One provider's outcomes as hearth writes them; fields a newer hearth adds are ignored, and only the newest OUTCOME_SAMPLES answers read. */
+const outcomeSchema = z.object({
+  answers: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).transform((answers) => answers.slice(-OUTCOME_SAMPLES)),
+  failed: z.object({ at: z.number().int().nonnegative(), outcome: z.string().regex(/^[a-z-]{1,40}$/) }).optional(),
+});
+
+/** Whether the file holds outcomes under this provider id (what is written is what is read). */
+function heldUnder(provider: string): boolean {
+  return provider.length >= 1 && provider.length <= PROVIDER_ID_MAX;
+}
+
+/** The providers' outcomes of the file's text that this hearth can read, and what it skipped (a line each); not ok: no object of outcomes at all. */
+function readOutcomes(text: string): { ok: true; value: ProviderOutcomes; skipped: string[] } | { ok: false; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "not JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, reason: "not a provider outcomes object" };
+  const value: ProviderOutcomes = {};
+  const skipped: string[] = [];
+  for (const [provider, outcome] of Object.entries(parsed)) {
+    const read = outcomeSchema.safeParse(outcome);
+    if (heldUnder(provider) && read.success) {
+      value[provider] = read.data;
+      continue;
+    }
+    const issue = read.success ? undefined : read.error.issues[0];
+    skipped.push(heldUnder(provider) ? `${[provider, ...(issue?.path.map(String) ?? [])].join(".")}: ${issue?.message ?? "not a provider's outcomes"}` : `a provider id of ${provider.length} characters (at most ${PROVIDER_ID_MAX} are kept)`);
+  }
+  return { ok: true, value, skipped };
+}
 
 export interface ProviderOutcomesFile {
   /** What the file holds now (a missing or damaged one: nothing). */
@@ -44,23 +73,30 @@ export interface ProviderOutcomesFile {
  * once per model call that had news (a lock, a read, a rename of a file of a few kB; no fsync: it only informs), merged
  * as cooldowns.json is: each provider's samples of every writer kept (the newest OUTCOME_SAMPLES), its latest failure.
  * Holds provider names, times, milliseconds and outcome kinds — no text of a server or a conversation, no key.
+ * Read leniently (a newer hearth may have written it): fields this hearth does not know are ignored, and a provider's
+ * entry it cannot read is skipped, said once; only a file that is no object of outcomes at all is set aside.
  */
 export function providerOutcomesFile(stateDir: string, options: { onWarning?: ((line: string) => void) | undefined; now?: (() => number) | undefined } = {}): ProviderOutcomesFile {
   const file = join(stateDir, "provider-outcomes.json");
   const now = options.now ?? Date.now;
+  const warn = options.onWarning ?? (() => undefined);
+  /** The skipped entries already said (a gateway reads the file at each change: each is said once). */
+  const skippedSaid = new Set<string>();
   const state = mergedStateFile<ProviderOutcomes>({
     file,
     words: { holds: "the providers' outcomes", kind: "provider outcomes", afterReadFailed: "the gateway's provider panel goes on without them", afterSaveFailed: "the gateway's provider panel does not hear of this process's calls until it can be written", startedWith: "none" },
     parse: (text) => {
-      try {
-        const parsed = fileSchema.safeParse(JSON.parse(text));
-        return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: parsed.error.issues[0]?.message ?? "not a provider outcomes object" };
-      } catch {
-        return { ok: false, reason: "not JSON" };
+      const read = readOutcomes(text);
+      if (!read.ok) return read;
+      for (const line of read.skipped) {
+        if (skippedSaid.has(line)) continue;
+        skippedSaid.add(line);
+        warn(`${file}: ${line}; that entry is skipped (a newer hearth's, or hand-edited), the others are read`);
       }
+      return { ok: true, value: read.value };
     },
     empty: () => ({}),
-    warn: options.onWarning ?? (() => undefined),
+    warn,
     now,
   });
   return {
@@ -82,6 +118,8 @@ export function mergeOutcomes(onDisk: ProviderOutcomes, mine: ProviderOutcomes, 
   const merged = new Map<string, ProviderOutcome>();
   for (const [provider, theirs] of Object.entries(onDisk)) merged.set(provider, theirs);
   for (const [provider, outcome] of Object.entries(mine)) {
+    // An id the file does not hold is not written (its read would skip it).
+    if (!heldUnder(provider)) continue;
     const theirs = merged.get(provider);
     const seen = new Set<string>();
     const answers = [...(theirs?.answers ?? []), ...outcome.answers]

@@ -184,7 +184,8 @@ export class Router {
         }
       }
       const next = judgements.likelyNext(index, model);
-      const result = await this.tryReplicas(model, sent, request, attempts, out, next);
+      // While it is under way, a cooldown another process found for the model is not taken (Cooldowns.takeShared): this call's end says more.
+      const result = await this.tryReplicas(model, sent, request, attempts, out, next).finally(cooldowns.calling(model.ref));
       addUsage(spent, result.spent);
       if (result.ok) {
         cooldowns.succeed(model.ref);
@@ -263,7 +264,7 @@ export class Router {
         tooLarge(model, tooLargeNow);
         continue;
       }
-      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, sent, request, attempts, out, undefined);
+      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, sent, request, attempts, out, undefined).finally(cooldowns.calling(model.ref));
       addUsage(spent, result.spent);
       if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
       if (result.ok) {

@@ -45,8 +45,12 @@ export function permissionFindings(paths: HearthPaths, fix: boolean): Finding[] 
 export function cooldownFindings(file: CooldownPersistence, options: { now: number; fix: boolean; warnings: readonly string[]; factsOf?: ((ref: string) => CooldownFacts) | undefined }): Finding[] {
   const { now, fix } = options;
   const entries = file.load();
-  // What reading the file said (a damaged file is set aside, as every command does).
-  const findings: Finding[] = options.warnings.map((warning) => ({ id: "cooldowns-file", severity: "warn", group: "cooldowns", title: "the cooldowns file could not be used", seen: warning, fix: "nothing to do: hearth starts a new one; look at the file set aside if you edited it by hand" }));
+  // What reading the file said (a damaged file is set aside, as every command does; an entry it cannot read, skipped).
+  const findings: Finding[] = options.warnings.map((warning) =>
+    /that entry is skipped/.test(warning)
+      ? { id: "cooldowns-file", severity: "warn", group: "cooldowns", title: "an entry of the cooldowns file could not be read", seen: warning, fix: "nothing to do: an entry a newer hearth wrote, or one edited by hand, is skipped and the others are used" }
+      : { id: "cooldowns-file", severity: "warn", group: "cooldowns", title: "the cooldowns file could not be used", seen: warning, fix: "nothing to do: hearth starts a new one; look at the file set aside if you edited it by hand" },
+  );
   const refs = Object.keys(entries);
   if (refs.length === 0) return [...findings, ok("cooldowns", "cooldowns", "no model is cooling down")];
   const active: Record<string, CooldownEntry> = {};

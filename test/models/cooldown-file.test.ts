@@ -35,15 +35,47 @@ for (const [name, text, reason] of [
   ["a key that is not a model ref", JSON.stringify({ nothing: { failures: 1, until: NOW, kind: "timeout" } }), /model ref/],
   ["a fraction", JSON.stringify({ "a/m": { failures: 1.5, until: NOW, kind: "timeout" } }), /a\/m\.failures/],
 ] as const) {
-  test(`cooldowns with ${name}: set aside as cooldowns.json.bad-<time>, a warning, no cooldowns`, () => {
-    const { entries, warnings, dir, file } = loadFrom(name.replace(/\W+/g, "-"), text);
-    assert.deepEqual(entries, {});
+  test(`a cooldown with ${name}: that entry is skipped with a warning, the others read; the file is not set aside for it`, () => {
+    const good = { "lmstudio/m": { failures: 2, until: NOW + 30_000, kind: "timeout" } };
+    const { entries, warnings, dir, file } = loadFrom(`skip-${name.replace(/\W+/g, "-")}`, JSON.stringify({ ...(JSON.parse(text) as object), ...good }));
+    assert.deepEqual(entries, good);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? "", reason);
+    assert.match(warnings[0] ?? "", /that entry is skipped/);
+    assert.equal(existsSync(file), true);
+    assert.deepEqual(readdirSync(dir), ["cooldowns.json"]);
+  });
+}
+
+for (const [name, text] of [
+  ["no JSON", "{ not json"],
+  ["a list", "[1, 2]"],
+  ["a string", '"cooldowns"'],
+] as const) {
+  test(`a cooldowns file with ${name}: set aside as cooldowns.json.bad-<time>, a warning, no cooldowns`, () => {
+    const { entries, warnings, dir, file } = loadFrom(`whole-${name.replace(/\W+/g, "-")}`, text);
+    assert.deepEqual(entries, {});
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? "", /is not a valid cooldowns file/);
     assert.equal(existsSync(file), false);
     assert.deepEqual(readdirSync(dir), ["cooldowns.json.bad-2026-06-01T00-00-00-000Z"]);
   });
 }
+
+test("a newer hearth's cooldowns (a field this one does not know, a failure kind it does not know) are read as far as they can be, never set aside; each skipped entry said once", () => {
+  const dir = join(temp.dir, "newer");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "cooldowns.json");
+  const warnings: string[] = [];
+  const reader = cooldownFile(file, { now: () => NOW, onWarning: (message) => warnings.push(message) });
+  for (let write = 0; write < 3; write++) {
+    writeFileSync(file, JSON.stringify({ "lmstudio/m": { failures: 1, until: NOW + 30_000 + write, kind: "timeout", phase: "first-byte", seenBy: "gateway-2" }, "a/n": { failures: 1, until: NOW + 5_000, kind: "quota-gone" } }));
+    assert.deepEqual(reader.load(), { "lmstudio/m": { failures: 1, until: NOW + 30_000 + write, kind: "timeout", phase: "first-byte" } });
+  }
+  assert.deepEqual(readdirSync(dir), ["cooldowns.json"]);
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0] ?? "", /a\/n\.kind: .*that entry is skipped/);
+});
 
 test("a cooldowns file that is a FIFO is not read (nothing hangs): a warning, no cooldowns", () => {
   const dir = join(temp.dir, "fifo");
