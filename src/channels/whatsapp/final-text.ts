@@ -72,6 +72,15 @@ function answerStart(text: string, code: readonly { start: number; end: number }
   }
 }
 
+/**
+ * The model's own text without the reasoning blocks that open it (answerStart). The channel applies it
+ * to the model's text before it puts anything around it (the fallback notice, the "sent again" line,
+ * notes): finalText on the composed message sees only the message's start, where that line stands.
+ */
+export function withoutLeadingReasoning(text: string): string {
+  return text.slice(answerStart(text, codeRanges(text)));
+}
+
 /** A letter, digit or mark: words that touch where a marker was taken out would run together. */
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
