@@ -39,6 +39,9 @@ import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SP
  */
 export type { Segment } from "./think-spellings.js";
 
+/** The longest piece of a delta read at once (`read`). */
+const READ_PIECE = 1_024;
+
 export class ThinkTagSplitter {
   private state: "start" | "holding" | "thinking" | "opening" | "text" | "harmony" = "start";
   /** The spelling of the block being read ("thinking", "opening"). */
@@ -58,6 +61,8 @@ export class ThinkTagSplitter {
   private blockEnded = false;
   /** How often the output's start was read again (startAgain): finish flushes what a block ending only then left. */
   private startsAgain = 0;
+  /** What a block that ended before the answer left to read as the output's start again: read by `read`'s loop, never by a nested push. */
+  private again: string | undefined;
   /** Where the reasoning ends, in "thinking", "holding" and "opening". */
   private finder = new ClosingTagFinder("none");
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
@@ -85,6 +90,33 @@ export class ThinkTagSplitter {
 
   push(delta: string): Segment[] {
     const out: Segment[] = [];
+    this.read(out, delta);
+    return out;
+  }
+
+  /**
+   * Reads a delta, then what each block that ended before the answer left (startAgain), one after another:
+   * a loop, not a push nested per block — thousands of blocks in one delta never overflow the stack. A long
+   * delta is read in pieces of READ_PIECE (the split does not depend on how the output is cut): each block
+   * read again only the rest of its piece, not the rest of the delta, so the time grows with the delta, not
+   * with the delta times its blocks.
+   */
+  private read(out: Segment[], delta: string): void {
+    for (let start = 0; start < delta.length || start === 0; ) {
+      let end = Math.min(delta.length, start + READ_PIECE);
+      if (end < delta.length && /[\uDC00-\uDFFF]/.test(delta[end] ?? "")) end -= 1; // never between a pair's halves
+      let rest: string | undefined = delta.slice(start, end);
+      while (rest !== undefined) {
+        this.again = undefined;
+        this.readOnce(out, rest);
+        rest = this.again;
+      }
+      start = end;
+      if (end === 0) break;
+    }
+  }
+
+  private readOnce(out: Segment[], delta: string): void {
     if (this.state === "start") {
       this.held += delta;
       this.trimmed = this.trimmed === "" ? delta.trimStart() : this.trimmed + delta;
@@ -101,7 +133,7 @@ export class ThinkTagSplitter {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
         this.held = "";
         this.blockEnded = true;
-        this.startAgain(out, trimmed.slice(closed.close.length));
+        this.startAgain(trimmed.slice(closed.close.length));
       } else if (startsHarmony(trimmed)) {
         this.held = "";
         this.state = "harmony";
@@ -123,14 +155,13 @@ export class ThinkTagSplitter {
           this.emit(out, "text", text);
         }
       }
-      return out;
+      return;
     }
     if (this.state === "holding") this.hold(out, delta);
     else if (this.state === "thinking") this.think(out, this.finder.push(delta));
     else if (this.state === "opening") this.holdOpened(out, delta);
     else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.push(delta));
     else this.emit(out, "text", delta);
-    return out;
   }
 
   /**
@@ -147,7 +178,22 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    const startsBefore = this.startsAgain;
+    // A block that ended only now may have left the output's start to read again (startAgain): what that holds is flushed too, in turn.
+    for (;;) {
+      const startsBefore = this.startsAgain;
+      this.again = undefined;
+      this.finishOnce(out);
+      if (this.again !== undefined) this.read(out, this.again);
+      if (this.startsAgain === startsBefore) break;
+    }
+    this.held = "";
+    this.trimmed = "";
+    this.heldWords = false;
+    this.opener = undefined;
+    return out;
+  }
+
+  private finishOnce(out: Segment[]): void {
     if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.finish());
     else if (this.state === "holding" || this.state === "opening") {
@@ -162,20 +208,10 @@ export class ThinkTagSplitter {
       } else if (scan.after === undefined) this.emit(out, "text", this.held);
       else if (this.state === "holding") this.closeHeld(out, scan);
       else this.closeOpened(out, scan);
-    } else this.emit(out, "text", this.held);
-    // A block that ended only now may have left the output's start to read again (startAgain): what it holds is flushed too.
-    if (this.startsAgain !== startsBefore && (this.state === "start" || this.state === "thinking")) {
-      for (const segment of this.finish()) {
-        const last = out[out.length - 1];
-        if (last && last.kind === segment.kind) last.text += segment.text;
-        else out.push(segment);
-      }
+    } else {
+      this.emit(out, "text", this.held);
+      this.held = "";
     }
-    this.held = "";
-    this.trimmed = "";
-    this.heldWords = false;
-    this.opener = undefined;
-    return out;
   }
 
   /**
@@ -214,27 +250,23 @@ export class ThinkTagSplitter {
     this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
     this.opener = undefined;
-    this.startAgain(out, after);
+    this.startAgain(after);
   }
 
   /**
    * A block ended before any answer: another may open right after it, only whitespace between
    * (`<think>a</think>\n<think>b</think>Answer`, an orphan `</think>` then a block) — a model that
-   * thinks twice. The rest is read as the output's start again (t22 #3); the first text that is no
-   * tag is the answer, given out at once.
+   * thinks twice. The rest is read as the output's start again (t22 #3), by the caller's loop (`read`);
+   * the first text that is no tag is the answer, given out at once.
    */
-  private startAgain(out: Segment[], after: string): void {
+  private startAgain(after: string): void {
     this.state = "start";
     this.held = "";
     this.trimmed = "";
     this.afterReasoning = true;
     this.blockEnded = true;
     this.startsAgain += 1;
-    for (const segment of after === "" ? [] : this.push(after)) {
-      const last = out[out.length - 1];
-      if (last && last.kind === segment.kind) last.text += segment.text;
-      else out.push(segment);
-    }
+    this.again = after === "" ? undefined : after;
   }
 
   /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
@@ -274,7 +306,7 @@ export class ThinkTagSplitter {
   private think(out: Segment[], scan: CloseScan): void {
     this.emit(out, "reasoning", scan.before);
     if (scan.after === undefined) return;
-    this.startAgain(out, scan.after);
+    this.startAgain(scan.after);
   }
 
   private emit(out: Segment[], kind: Segment["kind"], text: string): void {

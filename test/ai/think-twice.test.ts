@@ -3,8 +3,9 @@
 // splitter read every tag after the first block as words, and the channel's last guard took the tags
 // out, the reasoning between them left). Every block before the answer is reasoning, in every spelling,
 // after an orphan close too; however the output is streamed. A tag after the answer began stays a word.
+import assert from "node:assert/strict";
 import { test } from "node:test";
-import { expectSplit } from "./think-split.js";
+import { expectSplit, run } from "./think-split.js";
 
 test("a block right after a block, before the answer, is reasoning too, however it is streamed", () => {
   for (const reasoner of [true, false]) {
@@ -40,4 +41,21 @@ test("a tag after the answer began is a word; a block left open after another is
       { kind: "text", text: "<thi" },
     ]);
   }
+});
+
+test("thousands of blocks before the answer are read one after another, not by a call nested per block (review s27 #14)", () => {
+  const blocks = "<think>a</think>".repeat(20_000);
+  for (const reasoner of [true, false]) {
+    assert.deepEqual(run([`${blocks}Answer`], reasoner), [
+      { kind: "reasoning", text: "a".repeat(20_000) },
+      { kind: "text", text: "Answer" },
+    ]);
+  }
+  // A reasoning model's leading text with a fenced close, weighed at the end: the blocks after it are read at finish.
+  const output = `plan\n\`\`\`\n</think>\n${"<think>a</think>".repeat(4_000)}Answer`;
+  const pieces: string[] = [];
+  for (let start = 0; start < output.length; start += 40) pieces.push(output.slice(start, start + 40));
+  const segments = run(pieces, true);
+  assert.deepEqual(segments.at(-1), { kind: "text", text: "Answer" });
+  assert.equal(segments.filter((segment) => segment.kind === "text").length, 1, JSON.stringify(segments.slice(0, 3)));
 });
