@@ -31,7 +31,11 @@ import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SP
  * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
  * every tag after a block ended and the answer began. A block that opens right after a block ended
  * (only whitespace between), before any answer, is reasoning too: the output is read as its start
- * again (`startAgain`, t22 #3). Nothing shown is ever taken back.
+ * again (`startAgain`, t22 #3). Such a block is held until its close; never closed, it was the answer
+ * opening with a tag word (`<think> tags wrap my reasoning.`) and goes out as text, tag and all — no
+ * answer is swallowed whole (review s27 #9). A block that opens the output stays reasoning to the end:
+ * there the tag is where templates open reasoning, and an unclosed one is reasoning cut by the token
+ * limit. Nothing shown is ever taken back.
  * All of this holds for every spelling of `think-spellings.ts` (`<seed:think>…</seed:think>`,
  * `[THINK]…[/THINK]`, `<thinking>…</thinking>`): a block ends only with its own spelling's close, and
  * a reasoning model's held text with the first real close of any. Output that opens with a harmony
@@ -63,6 +67,11 @@ export class ThinkTagSplitter {
   private startsAgain = 0;
   /** What a block that ended before the answer left to read as the output's start again: read by `read`'s loop, never by a nested push. */
   private again: string | undefined;
+  /**
+   * In "opening": the block opened where the output's start was read again (after a block ended), not after answer
+   * text — its close leads to reading the start again, and never closed it is the answer's words (tag included).
+   */
+  private reopened = false;
   /** Where the reasoning ends, in "thinking", "holding" and "opening". */
   private finder = new ClosingTagFinder("none");
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
@@ -123,7 +132,12 @@ export class ThinkTagSplitter {
       const trimmed = this.trimmed;
       const opened = openingSpelling(trimmed);
       const closed = closingSpelling(trimmed);
-      if (opened) {
+      if (opened && this.blockEnded) {
+        // A block right after a block, before any answer: held until its close (reasoning) or the end (the answer's words).
+        this.held = "";
+        this.trimmed = "";
+        this.open(out, { spelling: opened, after: trimmed.slice(opened.open.length) }, true);
+      } else if (opened) {
         this.held = "";
         this.state = "thinking";
         this.spelling = opened;
@@ -175,7 +189,10 @@ export class ThinkTagSplitter {
     return delta;
   }
 
-  /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
+  /**
+   * The end of the reply: whatever is held is flushed as what it is — a block that opens the output and is
+   * never closed stays reasoning; one opened after a block ended, or after answer text, is the answer's words.
+   */
   finish(): Segment[] {
     const out: Segment[] = [];
     // A block that ended only now may have left the output's start to read again (startAgain): what that holds is flushed too, in turn.
@@ -269,9 +286,13 @@ export class ThinkTagSplitter {
     this.again = after === "" ? undefined : after;
   }
 
-  /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
-  private open(out: Segment[], opened: { spelling: TagSpelling; after: string }): void {
+  /**
+   * A `<think>` after answer text, or right after a block ended (`reopened`): what follows is held until its
+   * `</think>` (reasoning) or the end (the tag was a word, and what follows the answer's).
+   */
+  private open(out: Segment[], opened: { spelling: TagSpelling; after: string }, reopened = false): void {
     this.state = "opening";
+    this.reopened = reopened;
     this.opener = undefined;
     this.spelling = opened.spelling;
     this.held = opened.spelling.open;
@@ -289,6 +310,11 @@ export class ThinkTagSplitter {
     const after = scan.after ?? "";
     this.emit(out, "reasoning", this.held.slice(this.spelling.open.length, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
+    if (this.reopened) {
+      this.reopened = false;
+      this.startAgain(after);
+      return;
+    }
     this.state = "text";
     this.afterReasoning = this.lastText === "" || /\s/.test(this.lastText); // "Sure. <think>…</think> Done." reads "Sure. Done."
     this.emit(out, "text", after);
