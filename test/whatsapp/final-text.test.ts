@@ -107,3 +107,10 @@ test("finalText takes out the reasoning blocks that open the answer with their w
   assert.equal(finalText("<THINK>the whole answer</THINK>"), "the whole answer");
   assert.equal(finalText("`<THINK>` is how it opens"), "`<THINK>` is how it opens", "a tag shown as code is a word");
 });
+
+test("finalText balances a leading block only with tags of its own spelling, in one pass over any number of blocks (review s27 #11)", () => {
+  assert.equal(finalText("<think>a <thinking> quoted</think>Answer"), "Answer", "another spelling's tag inside the block is a word of it");
+  assert.equal(finalText("[THINK]a </think> b[/THINK]Answer"), "Answer");
+  assert.equal(finalText(`${"<THINK>x</THINK>".repeat(32_000)}Answer`), "Answer", "bench/sections/whatsapp-text.ts times it");
+  assert.equal(finalText(`${"<THINK>x</THINK>\n".repeat(3)}`), "x", "the last block would leave no answer: its words stay");
+});
