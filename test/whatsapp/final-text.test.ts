@@ -114,3 +114,11 @@ test("finalText balances a leading block only with tags of its own spelling, in 
   assert.equal(finalText(`${"<THINK>x</THINK>".repeat(32_000)}Answer`), "Answer", "bench/sections/whatsapp-text.ts times it");
   assert.equal(finalText(`${"<THINK>x</THINK>\n".repeat(3)}`), "x", "the last block would leave no answer: its words stay");
 });
+
+test("finalText matches tag names whole: a word that only begins like a reasoning or answer tag is the answer's (review s27 #5)", () => {
+  assert.equal(finalText("<thinking-cap>Put it on</thinking-cap> and think."), "<thinking-cap>Put it on</thinking-cap> and think.");
+  assert.equal(finalText("<think-tank>ideas</think-tank>"), "<think-tank>ideas</think-tank>");
+  assert.equal(finalText("<reasoning-step>one</reasoning-step> <answer_key>b</answer_key>"), "<reasoning-step>one</reasoning-step> <answer_key>b</answer_key>");
+  assert.equal(finalText("<think/>Answer"), "Answer", "a tag closed in itself is still one");
+  assert.equal(finalText('<reasoning effort="low">plan</reasoning>Answer'), "Answer", "attributes after a space");
+});

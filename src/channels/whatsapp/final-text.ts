@@ -12,9 +12,10 @@ import { codeRanges } from "../../shared/markdown-blocks.js";
 
 /**
  * Reasoning and answer wrappers: every spelling of `ai/think-spellings.ts` (<think>, <seed:think>,
- * <thinking>, [THINK]) and <reasoning>, <final>, <answer>, with attributes or spaces.
+ * <thinking>, [THINK]) and <reasoning>, <final>, <answer>, with attributes or spaces. The name is matched
+ * whole: `<thinking-cap>`, `<think-tank>`, `<answer_key>` are words.
  */
-const WRAPPERS: readonly RegExp[] = [/<\s*\/?\s*(?:seed:think|think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi, /\[\s*\/?\s*THINK\s*\]/g];
+const WRAPPERS: readonly RegExp[] = [/<\s*\/?\s*(?:seed:think|think|thinking|reasoning|final|answer)(?=[\s/>])[^<>]{0,80}>/gi, /\[\s*\/?\s*THINK\s*\]/g];
 
 const MARKERS: readonly RegExp[] = [
   // hearth's untrusted-content markers (src/agent/untrusted.ts) and their neutralised form.
@@ -39,7 +40,7 @@ const MARKERS: readonly RegExp[] = [
  * `</ Thinking>`, `[/think]`): its family and whether it closes. Answer wrappers (`<final>`, `<answer>`)
  * are not reasoning.
  */
-const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)\b[^<>]{0,80}>|\[\s*(\/?)\s*THINK\s*\]/gi;
+const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)(?=[\s/>])[^<>]{0,80}>|\[\s*(\/?)\s*THINK\s*\]/gi;
 
 /**
  * Where the answer begins once the reasoning blocks that open it are taken out with their words: a
