@@ -391,7 +391,10 @@ export class WhatsAppChannel {
   /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
   private async deliver(message: PendingMessage, result: HandleResult, notes: AnswerNotes): Promise<void> {
     if (this.stopped) return;
+    // Whatever goes to the chat is what the message got (a command's reply and a "Sorry…" too, not only an answer):
+    // a resend of an earlier message that comes after it says which message it answers.
     if (result.kind === "command") {
+      this.noteAnswered(message);
       await this.send(message, result.text);
       return;
     }
@@ -415,13 +418,15 @@ export class WhatsAppChannel {
       this.pending.remove(message.id);
     } else if (turn.cause === "fault") {
       // hearth's own fault: told at once (no model coming back would mend it), and as that — not as a passing failure.
+      this.noteAnswered(message);
       await this.send(message, `Sorry — this message could not be answered: ${faultNote(turn.error)}`);
     } else {
+      this.noteAnswered(message);
       await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
     }
   }
 
-  /** An answer to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
+  /** A reply to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
   private noteAnswered(message: PendingMessage): void {
     if (!this.recovering) return;
     const upTo = this.answeredUpTo.get(message.chat);
