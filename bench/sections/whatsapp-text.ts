@@ -1,4 +1,5 @@
 import { finalText } from "../../src/channels/whatsapp/final-text.js";
+import { splitMessage } from "../../src/channels/whatsapp/message-split.js";
 import type { BenchResults } from "../results.js";
 import { median, printTable } from "../stats.js";
 
@@ -12,6 +13,9 @@ interface Case {
 /** What the WhatsApp channel does to an answer on the gateway's event loop, for texts a steered model may write. */
 const CASES: readonly Case[] = [
   { name: "finalText, <THINK>x</THINK> blocks before the answer", text: (size) => `${"<THINK>x</THINK>".repeat(size / 16)}Answer`, run: finalText },
+  { name: "split at 4,000, *a* _b_ spans on one line", text: (size) => "*a* _b_ ".repeat(size / 8), run: (text) => splitMessage(text, 4_000) },
+  { name: "split at 200, one word", text: (size) => "x".repeat(size), run: (text) => splitMessage(text, 200) },
+  { name: "split at 4,000, Chinese with no sentence end", text: (size) => "这是一个很长的句子".repeat(size / 9), run: (text) => splitMessage(text, 4_000) },
 ];
 
 /** CPU milliseconds for one call. */
@@ -24,7 +28,8 @@ function cpuMs(run: () => unknown): number {
 
 /**
  * The WhatsApp text guard and split on long answers, by CPU time per 100 kB: a 1 MB text beside a 100 kB one.
- * Linear, the two are alike; the guard was quadratic in leading blocks (512 kB of them: 11.7 s blocked the gateway).
+ * Linear, the two are alike; the guard was quadratic in leading blocks (512 kB of them: 11.7 s blocked the gateway),
+ * and the split in spans and in a line's length (1 MB: 2–3 s).
  */
 export function benchWhatsAppText(results: BenchResults, runs = 3): void {
   const rows: string[][] = [];
