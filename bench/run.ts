@@ -1,6 +1,6 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
 // and ratios; a run of every section also writes bench/results.json and bench/results.md. Sections: cli, relay, failover,
-// agent, whatsapp, redactor (CPU time per streamed delta and per page), splitter (CPU time per delta of one long line), textcalls (the extractor of tool calls written as text, on one long line), gateway (the gateway process; HEARTH_BENCH_SOAK_TURNS sets its soak), realserver (a real
+// agent, whatsapp, redactor (CPU time per streamed delta and per page), splitter (CPU time per delta of one long line), textcalls (the extractor of tool calls written as text, on one long line), whatsapptext (the WhatsApp final-text guard and split, CPU time per 100 kB), gateway (the gateway process; HEARTH_BENCH_SOAK_TURNS sets its soak), realserver (a real
 // llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
@@ -14,6 +14,7 @@ import { benchRedactor } from "./sections/redactor.js";
 import { benchSplitter } from "./sections/splitter.js";
 import { benchTextToolCalls } from "./sections/text-tool-calls.js";
 import { benchWhatsAppBurst } from "./sections/whatsapp-burst.js";
+import { benchWhatsAppText } from "./sections/whatsapp-text.js";
 
 const results = new BenchResults();
 const sections: Record<string, () => void | Promise<void>> = {
@@ -27,6 +28,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   redactor: () => benchRedactor(results),
   splitter: () => benchSplitter(results),
   textcalls: () => benchTextToolCalls(results),
+  whatsapptext: () => benchWhatsAppText(results),
 };
 
 const wanted = process.argv.slice(2);

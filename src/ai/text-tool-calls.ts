@@ -1,3 +1,5 @@
+import { argumentsText } from "./tool-arguments.js";
+
 /**
  * Tool calls that local models write as text, in their own formats, when the server has no parser
  * for them (or the chat template hides the tools): recognised in the stream, never shown as text.
@@ -218,7 +220,7 @@ function callFromObject(value: unknown): ParsedCall | undefined {
   const name = typeof fn.name === "string" ? fn.name.trim() : "";
   if (name === "") return undefined;
   const args = fn.arguments ?? fn.parameters ?? {};
-  return { name, rawArguments: typeof args === "string" ? args : JSON.stringify(args) };
+  return { name, rawArguments: argumentsText(args) };
 }
 
 function parseJson(text: string): unknown {
@@ -239,7 +241,7 @@ function parseXmlFunctions(body: string): ParsedCall[] | undefined {
       const typed = parseJson(raw.trim());
       args[parameter[1] ?? ""] = typed !== undefined && typeof typed !== "string" ? typed : raw;
     }
-    calls.push({ name: match[1] ?? "", rawArguments: JSON.stringify(args) });
+    calls.push({ name: match[1] ?? "", rawArguments: argumentsText(args) });
   }
   return calls.length > 0 ? calls : undefined;
 }

@@ -31,13 +31,20 @@ import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SP
  * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
  * every tag after a block ended and the answer began. A block that opens right after a block ended
  * (only whitespace between), before any answer, is reasoning too: the output is read as its start
- * again (`startAgain`, t22 #3). Nothing shown is ever taken back.
+ * again (`startAgain`, t22 #3). Such a block is held until its close; never closed, it was the answer
+ * opening with a tag word (`<think> tags wrap my reasoning.`) and goes out as text, tag and all — no
+ * answer is swallowed whole (review s27 #9). A block that opens the output stays reasoning to the end:
+ * there the tag is where templates open reasoning, and an unclosed one is reasoning cut by the token
+ * limit. Nothing shown is ever taken back.
  * All of this holds for every spelling of `think-spellings.ts` (`<seed:think>…</seed:think>`,
  * `[THINK]…[/THINK]`, `<thinking>…</thinking>`): a block ends only with its own spelling's close, and
  * a reasoning model's held text with the first real close of any. Output that opens with a harmony
  * header (gpt-oss, `<|channel|>analysis<|message|>…`) is read by its channels (`think-harmony.ts`).
  */
 export type { Segment } from "./think-spellings.js";
+
+/** The longest piece of a delta read at once (`read`). */
+const READ_PIECE = 1_024;
 
 export class ThinkTagSplitter {
   private state: "start" | "holding" | "thinking" | "opening" | "text" | "harmony" = "start";
@@ -58,6 +65,13 @@ export class ThinkTagSplitter {
   private blockEnded = false;
   /** How often the output's start was read again (startAgain): finish flushes what a block ending only then left. */
   private startsAgain = 0;
+  /** What a block that ended before the answer left to read as the output's start again: read by `read`'s loop, never by a nested push. */
+  private again: string | undefined;
+  /**
+   * In "opening": the block opened where the output's start was read again (after a block ended), not after answer
+   * text — its close leads to reading the start again, and never closed it is the answer's words (tag included).
+   */
+  private reopened = false;
   /** Where the reasoning ends, in "thinking", "holding" and "opening". */
   private finder = new ClosingTagFinder("none");
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
@@ -85,13 +99,45 @@ export class ThinkTagSplitter {
 
   push(delta: string): Segment[] {
     const out: Segment[] = [];
+    this.read(out, delta);
+    return out;
+  }
+
+  /**
+   * Reads a delta, then what each block that ended before the answer left (startAgain), one after another:
+   * a loop, not a push nested per block — thousands of blocks in one delta never overflow the stack. A long
+   * delta is read in pieces of READ_PIECE (the split does not depend on how the output is cut): each block
+   * read again only the rest of its piece, not the rest of the delta, so the time grows with the delta, not
+   * with the delta times its blocks.
+   */
+  private read(out: Segment[], delta: string): void {
+    for (let start = 0; start < delta.length || start === 0; ) {
+      let end = Math.min(delta.length, start + READ_PIECE);
+      if (end < delta.length && /[\uDC00-\uDFFF]/.test(delta[end] ?? "")) end -= 1; // never between a pair's halves
+      let rest: string | undefined = delta.slice(start, end);
+      while (rest !== undefined) {
+        this.again = undefined;
+        this.readOnce(out, rest);
+        rest = this.again;
+      }
+      start = end;
+      if (end === 0) break;
+    }
+  }
+
+  private readOnce(out: Segment[], delta: string): void {
     if (this.state === "start") {
       this.held += delta;
       this.trimmed = this.trimmed === "" ? delta.trimStart() : this.trimmed + delta;
       const trimmed = this.trimmed;
       const opened = openingSpelling(trimmed);
       const closed = closingSpelling(trimmed);
-      if (opened) {
+      if (opened && this.blockEnded) {
+        // A block right after a block, before any answer: held until its close (reasoning) or the end (the answer's words).
+        this.held = "";
+        this.trimmed = "";
+        this.open(out, { spelling: opened, after: trimmed.slice(opened.open.length) }, true);
+      } else if (opened) {
         this.held = "";
         this.state = "thinking";
         this.spelling = opened;
@@ -101,7 +147,7 @@ export class ThinkTagSplitter {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
         this.held = "";
         this.blockEnded = true;
-        this.startAgain(out, trimmed.slice(closed.close.length));
+        this.startAgain(trimmed.slice(closed.close.length));
       } else if (startsHarmony(trimmed)) {
         this.held = "";
         this.state = "harmony";
@@ -123,14 +169,13 @@ export class ThinkTagSplitter {
           this.emit(out, "text", text);
         }
       }
-      return out;
+      return;
     }
     if (this.state === "holding") this.hold(out, delta);
     else if (this.state === "thinking") this.think(out, this.finder.push(delta));
     else if (this.state === "opening") this.holdOpened(out, delta);
     else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.push(delta));
     else this.emit(out, "text", delta);
-    return out;
   }
 
   /**
@@ -144,10 +189,28 @@ export class ThinkTagSplitter {
     return delta;
   }
 
-  /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
+  /**
+   * The end of the reply: whatever is held is flushed as what it is — a block that opens the output and is
+   * never closed stays reasoning; one opened after a block ended, or after answer text, is the answer's words.
+   */
   finish(): Segment[] {
     const out: Segment[] = [];
-    const startsBefore = this.startsAgain;
+    // A block that ended only now may have left the output's start to read again (startAgain): what that holds is flushed too, in turn.
+    for (;;) {
+      const startsBefore = this.startsAgain;
+      this.again = undefined;
+      this.finishOnce(out);
+      if (this.again !== undefined) this.read(out, this.again);
+      if (this.startsAgain === startsBefore) break;
+    }
+    this.held = "";
+    this.trimmed = "";
+    this.heldWords = false;
+    this.opener = undefined;
+    return out;
+  }
+
+  private finishOnce(out: Segment[]): void {
     if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.finish());
     else if (this.state === "holding" || this.state === "opening") {
@@ -162,20 +225,10 @@ export class ThinkTagSplitter {
       } else if (scan.after === undefined) this.emit(out, "text", this.held);
       else if (this.state === "holding") this.closeHeld(out, scan);
       else this.closeOpened(out, scan);
-    } else this.emit(out, "text", this.held);
-    // A block that ended only now may have left the output's start to read again (startAgain): what it holds is flushed too.
-    if (this.startsAgain !== startsBefore && (this.state === "start" || this.state === "thinking")) {
-      for (const segment of this.finish()) {
-        const last = out[out.length - 1];
-        if (last && last.kind === segment.kind) last.text += segment.text;
-        else out.push(segment);
-      }
+    } else {
+      this.emit(out, "text", this.held);
+      this.held = "";
     }
-    this.held = "";
-    this.trimmed = "";
-    this.heldWords = false;
-    this.opener = undefined;
-    return out;
   }
 
   /**
@@ -214,32 +267,32 @@ export class ThinkTagSplitter {
     this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
     this.opener = undefined;
-    this.startAgain(out, after);
+    this.startAgain(after);
   }
 
   /**
    * A block ended before any answer: another may open right after it, only whitespace between
    * (`<think>a</think>\n<think>b</think>Answer`, an orphan `</think>` then a block) — a model that
-   * thinks twice. The rest is read as the output's start again (t22 #3); the first text that is no
-   * tag is the answer, given out at once.
+   * thinks twice. The rest is read as the output's start again (t22 #3), by the caller's loop (`read`);
+   * the first text that is no tag is the answer, given out at once.
    */
-  private startAgain(out: Segment[], after: string): void {
+  private startAgain(after: string): void {
     this.state = "start";
     this.held = "";
     this.trimmed = "";
     this.afterReasoning = true;
     this.blockEnded = true;
     this.startsAgain += 1;
-    for (const segment of after === "" ? [] : this.push(after)) {
-      const last = out[out.length - 1];
-      if (last && last.kind === segment.kind) last.text += segment.text;
-      else out.push(segment);
-    }
+    this.again = after === "" ? undefined : after;
   }
 
-  /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
-  private open(out: Segment[], opened: { spelling: TagSpelling; after: string }): void {
+  /**
+   * A `<think>` after answer text, or right after a block ended (`reopened`): what follows is held until its
+   * `</think>` (reasoning) or the end (the tag was a word, and what follows the answer's).
+   */
+  private open(out: Segment[], opened: { spelling: TagSpelling; after: string }, reopened = false): void {
     this.state = "opening";
+    this.reopened = reopened;
     this.opener = undefined;
     this.spelling = opened.spelling;
     this.held = opened.spelling.open;
@@ -257,6 +310,11 @@ export class ThinkTagSplitter {
     const after = scan.after ?? "";
     this.emit(out, "reasoning", this.held.slice(this.spelling.open.length, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
+    if (this.reopened) {
+      this.reopened = false;
+      this.startAgain(after);
+      return;
+    }
     this.state = "text";
     this.afterReasoning = this.lastText === "" || /\s/.test(this.lastText); // "Sure. <think>…</think> Done." reads "Sure. Done."
     this.emit(out, "text", after);
@@ -274,7 +332,7 @@ export class ThinkTagSplitter {
   private think(out: Segment[], scan: CloseScan): void {
     this.emit(out, "reasoning", scan.before);
     if (scan.after === undefined) return;
-    this.startAgain(out, scan.after);
+    this.startAgain(scan.after);
   }
 
   private emit(out: Segment[], kind: Segment["kind"], text: string): void {

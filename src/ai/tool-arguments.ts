@@ -12,6 +12,7 @@ export interface ParsedArguments {
 export function parseToolArguments(raw: string, toolName: string): ParsedArguments {
   const text = raw.trim();
   if (text === "") return { arguments: {} };
+  if (text === TOO_DEEP_TEXT) return { arguments: {}, error: tooDeep(toolName) };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -38,6 +39,9 @@ export function parseToolArguments(raw: string, toolName: string): ParsedArgumen
  */
 export const MAX_ARGUMENT_DEPTH = 64;
 
+/** What stands for arguments that came as an object too deep to write out (argumentsText): parseToolArguments reads it as that error. */
+const TOO_DEEP_TEXT = `(arguments nested deeper than ${MAX_ARGUMENT_DEPTH} levels, not kept)`;
+
 const tooDeep = (toolName: string): string => `the arguments for ${toolName} are nested deeper than ${MAX_ARGUMENT_DEPTH} levels; send a flat JSON object`;
 
 /** Whether a parsed JSON value nests deeper than `limit` (walked without recursion: the value may be deeper than the stack). */
@@ -52,12 +56,22 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /**
- * Arguments a server sends as an object (Ollama's `function.arguments`) → the text and the parsed call,
- * as parseToolArguments reads text. Too deep to write out, they are kept as a note of that, never walked.
+ * The text of a call's arguments that came as a value, not as text — a server's object (Ollama's and some
+ * chat-completions servers' `function.arguments`), or the object of a call a model wrote in its text
+ * (`<tool_call>{"name":…,"arguments":{…}}`). Every such value is written out here and nowhere else: too
+ * deep to write out (JSON.stringify overflows the stack at a few thousand levels, and the turn failed as
+ * the model's "stream-broken"), it becomes a note of that, never walked, which parseToolArguments reads
+ * as the too-deep error the model is told of.
  */
+export function argumentsText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return TOO_DEEP_TEXT;
+  return JSON.stringify(value ?? {});
+}
+
+/** Arguments a server sends as an object (Ollama's `function.arguments`) → the text and the parsed call, as parseToolArguments reads text. */
 export function argumentsOfObject(value: unknown, toolName: string): ParsedArguments & { raw: string } {
-  if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) return { raw: `(arguments nested deeper than ${MAX_ARGUMENT_DEPTH} levels, not kept)`, arguments: {}, error: tooDeep(toolName) };
-  const raw = typeof value === "string" ? value : JSON.stringify(value ?? {});
+  const raw = argumentsText(value);
   return { raw, ...parseToolArguments(raw, toolName) };
 }
 

@@ -42,11 +42,36 @@ const ollama: Handler = (request) => {
     : { kind: "raw", headers: { "content-type": "application/x-ndjson" }, chunks: [ollamaLine(`"content":"","tool_calls":[{"function":{"name":"memory","arguments":${deepArguments}}}]`), ollamaLine('"content":""', true)] };
 };
 
-for (const [api, handler, base] of [["openai-completions", completions, "/v1"], ["ollama", ollama, ""]] as const) {
-  test(`${api}: arguments nested ${DEPTH} levels deep go back to the model as malformed; the turn answers and is saved`, async () => {
+// Review s27 #8: the same arguments where they are written out from an object — a chat-completions server that sends
+// `function.arguments` as an object, and a model without native tool calls that writes the call in its text.
+const toolReply = (request: Parameters<Handler>[0]): ReturnType<Handler> | undefined => {
+  if (request.method !== "POST") return { kind: "json", status: 404, body: {} };
+  const last = lastOf(request.body);
+  return last?.role === "tool" ? { kind: "sse", frames: completionsStream({ model: "m1", text: `TOOL SAID: ${String(last.content)}` }) } : undefined;
+};
+const chunk = (delta: unknown, finish: string | null = null): { data: string } => ({
+  data: JSON.stringify({ id: "chatcmpl-deep", object: "chat.completion.chunk", created: 0, model: "m1", choices: [{ index: 0, delta, finish_reason: finish }] }),
+});
+const objectArguments: Handler = (request) => {
+  const reply = toolReply(request);
+  if (reply) return reply;
+  // Written by hand: JSON.stringify could not write these arguments (the overflow under test).
+  const call = `{"index":0,"id":"call_deep","type":"function","function":{"name":"memory","arguments":${deepArguments}}}`;
+  const first = chunk({ role: "assistant", tool_calls: ["CALL"] }).data.replace('"CALL"', call);
+  return { kind: "sse", frames: [{ data: first }, chunk({}, "tool_calls"), { data: "[DONE]" }] };
+};
+const textCall: Handler = (request) => toolReply(request) ?? { kind: "sse", frames: completionsStream({ model: "m1", text: `<tool_call>{"name":"memory","arguments":${deepArguments}}</tool_call>`, chunkSize: 4_000 }) };
+
+for (const [api, handler, base, name] of [
+  ["openai-completions", completions, "/v1", "openai-completions"],
+  ["ollama", ollama, "", "ollama"],
+  ["openai-completions", objectArguments, "/v1", "openai-completions, arguments as an object"],
+  ["openai-completions", textCall, "/v1", "a call written in the text"],
+] as const) {
+  test(`${name}: arguments nested ${DEPTH} levels deep go back to the model as malformed; the turn answers and is saved`, async () => {
     const server = await startFakeServer(handler);
     closers.push(() => server.close());
-    const stateDir = join(temp.dir, api);
+    const stateDir = join(temp.dir, name.replace(/[^a-z]+/g, "-"));
     const gateway = await agentGateway(`{ agents: { defaults: { model: "local/m1" } },
       models: { mode: "replace", providers: { local: { baseUrl: "${server.url}${base}", api: "${api}", models: [{ id: "m1", contextWindow: 32768, maxTokens: 512 }] } } } }`, stateDir);
     closers.push(() => gateway.close());

@@ -51,16 +51,27 @@ export function expectSplit(output: string, reasoner: boolean, expected: Segment
 /**
  * Nothing is lost or moved: the segments, in order, are the output less some whole `<think>` and
  * `</think>` tags the split took out (whitespace aside, which a split may drop after a tag) — one pair
- * per block, and a block may follow a block before the answer (t22 #3).
+ * per block, and a block may follow a block before the answer (t22 #3). A tag is taken out only where
+ * reasoning is, begins or ends (or before anything was given out): a tag the answer quotes is never lost.
  */
 export function assertNothingLost(output: string, segments: readonly Segment[], where: string): void {
   const squeeze = (text: string): string => text.replace(/\s+/g, "");
   const joined = squeeze(segments.map((segment) => segment.text).join(""));
+  // Where in `joined` a tag may have stood: its start, and within or at the ends of a reasoning segment (blocks side by side merge into one).
+  const edges = new Set<number>([0]);
+  let offset = 0;
+  for (const segment of segments) {
+    const length = squeeze(segment.text).length;
+    if (segment.kind === "reasoning") for (let at = offset; at <= offset + length; at++) edges.add(at);
+    offset += length;
+  }
   const written = squeeze(output);
   // reachable[j]: the first j characters of `joined` are what is left of the output read so far.
   let reachable = new Set<number>([0]);
   const tagsAt = new Map<number, number[]>();
-  for (const tag of ["<think>", "</think>"]) for (let index = written.indexOf(tag); index >= 0; index = written.indexOf(tag, index + 1)) tagsAt.set(index, [...(tagsAt.get(index) ?? []), tag.length]);
+  // An empty block (`<think></think>`, whitespace aside) may go anywhere: it leaves no reasoning segment to stand beside.
+  const EMPTY_BLOCK = "<think></think>";
+  for (const tag of ["<think>", "</think>", EMPTY_BLOCK]) for (let index = written.indexOf(tag); index >= 0; index = written.indexOf(tag, index + 1)) tagsAt.set(index, [...(tagsAt.get(index) ?? []), tag.length]);
   // A walk over the output: each position either keeps its character (it must be the next of `joined`) or starts a tag taken out.
   const states = new Map<number, Set<number>>([[0, reachable]]);
   for (let index = 0; index <= written.length; index++) {
@@ -71,7 +82,7 @@ export function assertNothingLost(output: string, segments: readonly Segment[], 
     states.set(index + 1, keep);
     for (const length of tagsAt.get(index) ?? []) {
       const skip = states.get(index + length) ?? new Set<number>();
-      for (const j of reachable) skip.add(j);
+      for (const j of reachable) if (edges.has(j) || length === EMPTY_BLOCK.length) skip.add(j);
       states.set(index + length, skip);
     }
   }

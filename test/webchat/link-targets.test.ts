@@ -27,3 +27,12 @@ test("links that say where they go, or name no host, are left as they are", () =
     assert.equal(hostNote(render(source)), undefined, source);
   }
 });
+
+test("a host named anywhere in a link's words, with ideographic dots, or in an image's alt text, shows where it goes (review s27 #15)", () => {
+  assert.equal(hostNote(render("[Log in at https://bank.example/login](https://evil.example/login)")), "evil.example");
+  assert.equal(hostNote(render("[your bank (bank.example), sign in](https://evil.example/login)")), "evil.example");
+  assert.equal(hostNote(render("[https://bank。example](https://evil.example/login)")), "evil.example");
+  assert.equal(hostNote(render("![https://bank.example](https://evil.example/login)")), "evil.example");
+  assert.equal(hostNote(render("[Read the docs at example.com, e.g. the guide](https://example.com/guide)")), undefined, "the host it goes to, and no host");
+  assert.equal(hostNote(render("![a cat](https://example.com/cat.png)")), undefined);
+});

@@ -4,6 +4,18 @@ import { finalText } from "../../src/channels/whatsapp/final-text.js";
 import { toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
 import { splitMessage } from "../../src/channels/whatsapp/message-split.js";
 
+/** Where the parts of a text split with nothing dropped between them end inside a grapheme (a character as a reader sees it). */
+function cutsInsideCharacters(text: string, pieces: readonly string[]): number[] {
+  const boundaries = new Set([...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((segment) => segment.index));
+  const inside: number[] = [];
+  let at = 0;
+  for (const piece of pieces.slice(0, -1)) {
+    at += piece.length;
+    if (!boundaries.has(at)) inside.push(at);
+  }
+  return inside;
+}
+
 test("finalText strips reasoning and answer tags, never the words between", () => {
   assert.equal(finalText("Sure: <think>the words stay</think>Answer"), "Sure: the words stay Answer", "words the tags kept apart stay apart");
   assert.equal(finalText("Reasoning residue</think>\n\nThe answer."), "Reasoning residue\n\nThe answer.");
@@ -88,8 +100,13 @@ test("a split closes and opens again the spans it cuts: a code block line by lin
   const pieces = splitMessage(code, 80);
   assert.ok(pieces.length > 1 && pieces.every((piece) => piece.startsWith("```") && piece.endsWith("```") && piece.length <= 80), JSON.stringify(pieces));
   assert.equal(pieces.map((piece) => piece.slice(3, -3)).join("\n"), code.slice(3, -3), "every line, once");
-  const emoji = "😀".repeat(40);
-  assert.ok(splitMessage(emoji, 50).every((piece) => !/[\uD800-\uDBFF]$/.test(piece) && !/^[\uDC00-\uDFFF]/.test(piece)), "never inside a character");
+  // Never inside a character as a reader sees it: a surrogate pair, a ZWJ sequence at an odd offset, a flag, a letter and its accent.
+  for (const [text, limit] of [["😀".repeat(40), 50], [`ab${"👨‍👩‍👧".repeat(120)}`, 203], [`a${"🇫🇷".repeat(90)}`, 201], ["e\u0301".repeat(120), 200]] as const) {
+    const pieces = splitMessage(text, limit);
+    assert.ok(pieces.length > 1 && pieces.every((piece) => piece.length <= limit), JSON.stringify(pieces.map((piece) => piece.length)));
+    assert.equal(pieces.join(""), text, "every character, once, in order");
+    assert.deepEqual(cutsInsideCharacters(text, pieces), [], `never inside a character: ${JSON.stringify(text.slice(0, 12))}`);
+  }
   const lone = "_a ".repeat(100).trim();
   assert.equal(splitMessage(lone, 50).join(" "), lone, "marks that close nothing are words");
 });
@@ -106,4 +123,31 @@ test("finalText takes out the reasoning blocks that open the answer with their w
   assert.equal(finalText("<THINK>only words"), "only words");
   assert.equal(finalText("<THINK>the whole answer</THINK>"), "the whole answer");
   assert.equal(finalText("`<THINK>` is how it opens"), "`<THINK>` is how it opens", "a tag shown as code is a word");
+});
+
+test("finalText balances a leading block only with tags of its own spelling, in one pass over any number of blocks (review s27 #11)", () => {
+  assert.equal(finalText("<think>a <thinking> quoted</think>Answer"), "Answer", "another spelling's tag inside the block is a word of it");
+  assert.equal(finalText("[THINK]a </think> b[/THINK]Answer"), "Answer");
+  assert.equal(finalText(`${"<THINK>x</THINK>".repeat(32_000)}Answer`), "Answer", "bench/sections/whatsapp-text.ts times it");
+  assert.equal(finalText(`${"<THINK>x</THINK>\n".repeat(3)}`), "x", "the last block would leave no answer: its words stay");
+});
+
+test("finalText matches tag names whole: a word that only begins like a reasoning or answer tag is the answer's (review s27 #5)", () => {
+  assert.equal(finalText("<thinking-cap>Put it on</thinking-cap> and think."), "<thinking-cap>Put it on</thinking-cap> and think.");
+  assert.equal(finalText("<think-tank>ideas</think-tank>"), "<think-tank>ideas</think-tank>");
+  assert.equal(finalText("<reasoning-step>one</reasoning-step> <answer_key>b</answer_key>"), "<reasoning-step>one</reasoning-step> <answer_key>b</answer_key>");
+  assert.equal(finalText("<think/>Answer"), "Answer", "a tag closed in itself is still one");
+  assert.equal(finalText('<reasoning effort="low">plan</reasoning>Answer'), "Answer", "attributes after a space");
+});
+
+test("a run with no space is cut at the script's word or sentence boundaries, never inside a character (review s27 #1)", () => {
+  const thai = "ที่นี่มีน้ำใจ".repeat(60);
+  const thaiPieces = splitMessage(thai, 201);
+  assert.equal(thaiPieces.join(""), thai);
+  assert.deepEqual(cutsInsideCharacters(thai, thaiPieces), [], "no vowel or tone mark starts a message apart from its letter");
+  assert.ok(thaiPieces.every((piece) => !/^\p{M}/u.test(piece)), JSON.stringify(thaiPieces.map((piece) => piece.slice(0, 3))));
+  const chinese = `ab${"这是一个很长的句子。".repeat(60)}`;
+  const chinesePieces = splitMessage(chinese, 205);
+  assert.equal(chinesePieces.join(""), chinese);
+  assert.ok(chinesePieces.slice(0, -1).every((piece) => piece.endsWith("。")), `a sentence's end in reach is where it is cut: ${JSON.stringify(chinesePieces.map((piece) => piece.slice(-3)))}`);
 });

@@ -41,3 +41,23 @@ test("a cut message answered after one that came during the recovery says which 
   assert.deepEqual(whatsapp.to(aliceChat), ["answer to E1", "answer to what time is it?", "_Answer to the message sent again: “and a taxi”_\n\nanswer to E2"]);
   channel.stop();
 });
+
+test("a message that came during the recovery and got a reply that is no model's answer counts too: the resend after it says which message it answers (review s27 #16)", async () => {
+  const gateway = new ScriptGateway((inbound) => (inbound.text === "what time is it?" ? { fail: "permanent", error: "the request was refused" } : { ok: `answer to ${inbound.retryOf ?? inbound.text}` }));
+  gateway.transcripts.set(session, [
+    { role: "user", text: "book the table", at: "2026-01-01T12:00:00.100Z", id: "E1" },
+    { role: "user", text: "and a taxi", at: "2026-01-01T12:00:00.200Z", id: "E2" },
+  ]);
+  const pending = new PendingStore(whatsappPaths(`${temp.dir}/sorry`).pending);
+  pending.put({ id: "P1", chat: aliceChat, session, text: "book the table", number: `+${ALICE}`, receivedAt: "2026-01-01T12:00:00.050Z" });
+  pending.put({ id: "P2", chat: aliceChat, session, text: "and a taxi", number: `+${ALICE}`, receivedAt: "2026-01-01T12:00:00.150Z" });
+  const arrived = gateway.hold();
+  const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "sorry", clock: new ManualClock(Date.parse("2026-01-01T13:00:00Z")) });
+  await arrived;
+  whatsapp.deliver(whatsapp.text(ALICE, "what time is it?"));
+  await new Promise((resolve) => setImmediate(resolve));
+  gateway.release();
+  await channel.idle();
+  assert.deepEqual(whatsapp.to(aliceChat), ["answer to E1", "Sorry — this message could not be answered: the request was refused", "_Answer to the message sent again: “and a taxi”_\n\nanswer to E2"]);
+  channel.stop();
+});

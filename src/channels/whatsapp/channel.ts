@@ -10,6 +10,7 @@ import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connecti
 import type { ConnectionState } from "./status-file.js";
 import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
 import { Outbox } from "./outbox.js";
+import { withoutLeadingReasoning } from "./final-text.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
 import { PendingStore, type TextMasker, type PendingMessage } from "./pending-store.js";
 import { SentStore } from "./sent-store.js";
@@ -390,13 +391,18 @@ export class WhatsAppChannel {
   /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
   private async deliver(message: PendingMessage, result: HandleResult, notes: AnswerNotes): Promise<void> {
     if (this.stopped) return;
+    // Whatever goes to the chat is what the message got (a command's reply and a "Sorry…" too, not only an answer):
+    // a resend of an earlier message that comes after it says which message it answers.
     if (result.kind === "command") {
+      this.noteAnswered(message);
       await this.send(message, result.text);
       return;
     }
     const turn = result.result;
     if (turn.ok) {
-      const answer = notes.after(result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`);
+      // The reasoning blocks that open the model's text go before anything is put in front of it (final-text.ts).
+      const said = withoutLeadingReasoning(answerText(turn));
+      const answer = notes.after(result.sentAgain === undefined ? said : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${said}`);
       const notice = this.settings.fallbackNotice ? phoneNotice(turn, this.options.port.catalogue()) : undefined;
       const text = notice ? `_${notice}_\n\n${answer}` : answer;
       this.noteAnswered(message);
@@ -405,20 +411,22 @@ export class WhatsAppChannel {
       // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.
       this.options.logger.warn(`whatsapp: the answer to a message from ${message.chat} was not saved: ${turn.error}`);
       this.noteAnswered(message);
-      await this.send(message, `${turn.unsavedAnswer}\n\n_(hearth could not save this answer: its log says why)_`);
+      await this.send(message, `${withoutLeadingReasoning(turn.unsavedAnswer)}\n\n_(hearth could not save this answer: its log says why)_`);
     } else if (turn.cause === "transient") {
       this.retries.wait(message);
     } else if (turn.cause === "cancelled") {
       this.pending.remove(message.id);
     } else if (turn.cause === "fault") {
       // hearth's own fault: told at once (no model coming back would mend it), and as that — not as a passing failure.
+      this.noteAnswered(message);
       await this.send(message, `Sorry — this message could not be answered: ${faultNote(turn.error)}`);
     } else {
+      this.noteAnswered(message);
       await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
     }
   }
 
-  /** An answer to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
+  /** A reply to the message goes to its chat now (held answers keep the chat's order): later resends of earlier messages come after it. */
   private noteAnswered(message: PendingMessage): void {
     if (!this.recovering) return;
     const upTo = this.answeredUpTo.get(message.chat);

@@ -12,9 +12,10 @@ import { codeRanges } from "../../shared/markdown-blocks.js";
 
 /**
  * Reasoning and answer wrappers: every spelling of `ai/think-spellings.ts` (<think>, <seed:think>,
- * <thinking>, [THINK]) and <reasoning>, <final>, <answer>, with attributes or spaces.
+ * <thinking>, [THINK]) and <reasoning>, <final>, <answer>, with attributes or spaces. The name is matched
+ * whole: `<thinking-cap>`, `<think-tank>`, `<answer_key>` are words.
  */
-const WRAPPERS: readonly RegExp[] = [/<\s*\/?\s*(?:seed:think|think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi, /\[\s*\/?\s*THINK\s*\]/g];
+const WRAPPERS: readonly RegExp[] = [/<\s*\/?\s*(?:seed:think|think|thinking|reasoning|final|answer)(?=[\s/>])[^<>]{0,80}>/gi, /\[\s*\/?\s*THINK\s*\]/g];
 
 const MARKERS: readonly RegExp[] = [
   // hearth's untrusted-content markers (src/agent/untrusted.ts) and their neutralised form.
@@ -39,7 +40,7 @@ const MARKERS: readonly RegExp[] = [
  * `</ Thinking>`, `[/think]`): its family and whether it closes. Answer wrappers (`<final>`, `<answer>`)
  * are not reasoning.
  */
-const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)\b[^<>]{0,80}>|\[\s*(\/?)\s*THINK\s*\]/gi;
+const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)(?=[\s/>])[^<>]{0,80}>|\[\s*(\/?)\s*THINK\s*\]/gi;
 
 /**
  * Where the answer begins once the reasoning blocks that open it are taken out with their words: a
@@ -50,26 +51,71 @@ const REASONING_TAG = /<\s*(\/?)\s*(seed:think|thinking|think|reasoning)\b[^<>]{
  * would leave no answer, stays (its tags go below, its words stay): no answer is ever swallowed whole.
  */
 function answerStart(text: string, code: readonly { start: number; end: number }[]): number {
-  const tags = [...text.matchAll(REASONING_TAG)].filter((tag) => !code.some((range) => tag.index >= range.start && tag.index < range.end));
+  const tags = outsideCode([...text.matchAll(REASONING_TAG)], code);
+  let lastWord = text.length - 1; // "something after a block": a word at or before this
+  while (lastWord >= 0 && /\s/.test(text[lastWord] ?? "")) lastWord -= 1;
+  const space = /\s*/y;
+  // One pass: tags are in text order, and each block's close is where the next is looked for.
+  let next = 0;
   let start = 0;
   for (;;) {
-    const at = text.slice(start).search(/\S/);
-    if (at < 0) return start;
-    const first = tags.findIndex((tag) => tag.index === start + at);
-    const opening = tags[first];
-    if (!opening || (opening[1] ?? opening[3]) === "/") return start;
+    space.lastIndex = start;
+    space.exec(text);
+    const at = space.lastIndex;
+    if (at > lastWord) return start;
+    while (next < tags.length && (tags[next]?.index ?? 0) < at) next += 1;
+    const opening = tags[next];
+    if (!opening || opening.index !== at || closes(opening)) return start;
+    const family = familyOf(opening);
     let depth = 0;
     let end: number | undefined;
-    for (const tag of tags.slice(first)) {
-      depth += (tag[1] ?? tag[3]) === "/" ? -1 : 1;
+    for (let index = next; index < tags.length; index++) {
+      const tag = tags[index] as RegExpMatchArray & { index: number };
+      if (familyOf(tag) !== family) continue; // another spelling's tag inside the block is a word of it
+      depth += closes(tag) ? -1 : 1;
       if (depth === 0) {
         end = tag.index + tag[0].length;
+        next = index + 1;
         break;
       }
     }
-    if (end === undefined || !/\S/.test(text.slice(end))) return start;
+    if (end === undefined || end > lastWord) return start;
     start = end;
   }
+}
+
+type Tag = RegExpMatchArray & { index: number };
+
+/** Whether a reasoning tag closes (`</think>`, `[/THINK]`). */
+function closes(tag: Tag): boolean {
+  return (tag[1] ?? tag[3]) === "/";
+}
+
+/** A reasoning tag's spelling, whatever its case: a block closes only with its own (`<think>` with `</think>`, `[THINK]` with `[/THINK]`). */
+function familyOf(tag: Tag): string {
+  return tag[2]?.toLowerCase() ?? "[think]";
+}
+
+/** The tags outside the code ranges, both in text order: one walk over each. */
+function outsideCode(tags: readonly Tag[], code: readonly { start: number; end: number }[]): Tag[] {
+  const ranges = [...code].sort((a, b) => a.start - b.start);
+  const kept: Tag[] = [];
+  let range = 0;
+  for (const tag of tags) {
+    while (range < ranges.length && (ranges[range]?.end ?? 0) <= tag.index) range += 1;
+    const current = ranges[range];
+    if (!current || tag.index < current.start) kept.push(tag);
+  }
+  return kept;
+}
+
+/**
+ * The model's own text without the reasoning blocks that open it (answerStart). The channel applies it
+ * to the model's text before it puts anything around it (the fallback notice, the "sent again" line,
+ * notes): finalText on the composed message sees only the message's start, where that line stands.
+ */
+export function withoutLeadingReasoning(text: string): string {
+  return text.slice(answerStart(text, codeRanges(text)));
 }
 
 /** A letter, digit or mark: words that touch where a marker was taken out would run together. */
@@ -85,10 +131,7 @@ export function finalText(whole: string): string {
   const code = codeRanges(text);
   const removed: { start: number; end: number }[] = [];
   for (const wrapper of WRAPPERS) {
-    for (const match of text.matchAll(wrapper)) {
-      const at = match.index;
-      if (!code.some((range) => at >= range.start && at < range.end)) removed.push({ start: at, end: at + match[0].length });
-    }
+    for (const match of outsideCode([...text.matchAll(wrapper)], code)) removed.push({ start: match.index, end: match.index + match[0].length });
   }
   for (const marker of MARKERS) for (const match of text.matchAll(marker)) removed.push({ start: match.index, end: match.index + match[0].length });
   removed.sort((a, b) => a.start - b.start);

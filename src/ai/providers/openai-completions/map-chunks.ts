@@ -2,7 +2,7 @@ import { classifyStreamError, errorPayloadOf } from "../../classify-failure.js";
 import { FailureError } from "../../http/http-client.js";
 import type { ResponseBuilder } from "../../response-builder.js";
 import { readServerTimings } from "../../server-timings.js";
-import { parseToolArguments } from "../../tool-arguments.js";
+import { argumentsText, parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { array, numberOf, record, stringOf } from "../../json-fields.js";
 import { newCallId } from "../../call-id.js";
@@ -73,7 +73,7 @@ export class CompletionsChunkMapper {
   private toolCallDelta(delta: Record<string, unknown>): void {
     const fn = record(delta.function);
     const args = fn.arguments;
-    const added = typeof args === "string" ? args : args && typeof args === "object" ? JSON.stringify(args) : "";
+    const added = typeof args === "string" ? args : args && typeof args === "object" ? argumentsText(args) : "";
     this.builder.progress(added.length);
     const index = typeof delta.index === "number" ? delta.index : this.calls.size;
     let call = this.calls.get(index);

@@ -25,11 +25,27 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-/** The host a link's words name, when they read as a URL or a host name (`https://bank.example`, `bank.example/login`); else undefined. */
-function namedHost(words: string): string | undefined {
-  const text = words.trim();
+/** The host a word names, when it reads as a URL or a host name (`https://bank.example`, `bank.example/login`); else undefined. */
+function namedHost(word: string): string | undefined {
+  const text = word.trim();
   if (!/^(?:https?:\/\/)?[^\s/]+\.[^\s/]*[^\s/.\d][^\s/]*(?:\/\S*)?$/iu.test(text)) return undefined;
-  return hostOf(/^https?:\/\//i.test(text) ? text : `https://${text}`);
+  const host = hostOf(/^https?:\/\//i.test(text) ? text : `https://${text}`);
+  // A host name ends in a name of two letters or more ("e.g." and "v1.2" are no hosts).
+  return host !== undefined && /(?:^|\.)(?:[a-z]{2,}|xn--[a-z0-9-]+)$/.test(host) ? host : undefined;
+}
+
+/**
+ * The hosts a link's words name anywhere in them (`Log in at https://bank.example/login`), each word read
+ * as a URL or host name, and the ideographic full stops browsers read as dots ("。", "．", "｡") read so too.
+ */
+function namedHosts(words: string): string[] {
+  const text = words.replace(/[\u3002\uFF0E\uFF61]/g, ".");
+  const hosts: string[] = [];
+  for (const word of [text, ...text.split(/\s+/)]) {
+    const host = namedHost(word.replace(/^[("'“‘<[]+|[)"'”’>\].,:;!?]+$/g, ""));
+    if (host !== undefined) hosts.push(host);
+  }
+  return hosts;
 }
 
 /**
@@ -42,8 +58,7 @@ function targetToShow(href: string, words: string): string | undefined {
   const host = hostOf(href);
   if (host === undefined) return undefined;
   if (host.split(".").some((label) => label.startsWith("xn--"))) return host;
-  const named = namedHost(words);
-  return named !== undefined && named !== host ? host : undefined;
+  return namedHosts(words).some((named) => named !== host) ? host : undefined;
 }
 
 /** The text of a link's words: the inline tokens from its open to its close. */
@@ -71,8 +86,12 @@ export function createMarkdown(): (source: string) => string {
     const label = escapeHtml(alt === "" ? "image" : `image: ${alt}`);
     // The link around it is the way there: its text only (a link inside a link is not HTML).
     if (insideLink(tokens, index)) return `<span class="image-link">${label}</span>`;
-    const source = escapeHtml(String(token?.attrGet("src") ?? ""));
-    return `<a class="image-link" href="${source}" target="_blank" rel="noopener noreferrer" title="an image, not loaded here: opens it from ${source}">${label}</a>`;
+    const src = String(token?.attrGet("src") ?? "");
+    const source = escapeHtml(src);
+    // Its alt text names a host as a link's words do: one dressed as another shows where it goes.
+    const host = targetToShow(src, alt);
+    const note = host === undefined ? "" : `<span class="link-host" title="where this link goes"> (${escapeHtml(host)})</span>`;
+    return `<a class="image-link" href="${source}" target="_blank" rel="noopener noreferrer" title="an image, not loaded here: opens it from ${source}">${label}</a>${note}`;
   };
   const defaultOpen =
     markdown.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
