@@ -1,4 +1,5 @@
-import { splitRef, type ModelRef } from "../ai/model-spec.js";
+import { splitRef } from "../ai/model-spec.js";
+import { firstTokenTiming } from "../models/first-token-timing.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { Clock } from "../shared/clock.js";
 
@@ -21,30 +22,7 @@ export class FirstTokenRing {
 
   /** Returns a per-route observer: each route's attempts are timed apart from the others'. */
   route(): (event: RouterEvent) => void {
-    let current: { model: ModelRef; at: number } | undefined;
-    return (event) => {
-      switch (event.type) {
-        case "attempt-start":
-          current = { model: event.model, at: this.clock.now() };
-          break;
-        case "text-delta":
-        case "reasoning-delta":
-        case "tool-call":
-        case "first-token":
-          if (current) {
-            this.add(splitRef(current.model)?.provider ?? current.model, this.clock.now() - current.at);
-            current = undefined;
-          }
-          break;
-        case "attempt-failed":
-        case "route-end":
-        case "route-error":
-          current = undefined;
-          break;
-        default:
-          break;
-      }
-    };
+    return firstTokenTiming(this.clock, { firstToken: (model, sample) => this.add(splitRef(model)?.provider ?? model, sample.ms) });
   }
 
   add(provider: string, ms: number): void {

@@ -1,9 +1,8 @@
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { fingerprintKeyBeside } from "./fingerprint-key.js";
-import { mergedStateFile } from "./merged-state-file.js";
+import { fileLook, mergedStateFile } from "./merged-state-file.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -87,14 +86,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     load: state.load,
     fingerprintKey: () => fingerprintKeyBeside(file),
     shares: options.shares ?? "costly",
-    look: () => {
-      try {
-        const stat = statSync(file);
-        return { size: stat.size, mtimeMs: stat.mtimeMs };
-      } catch {
-        return undefined;
-      }
-    },
+    look: () => fileLook(file),
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       // Cooldowns only save time: a state dir that cannot take them must not fail a turn (it is said once).
       state.save((onDisk) => {

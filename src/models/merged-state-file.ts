@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { readStateFile, removeLeftTemporaries, replaceFileWhole, setAside } from "../shared/state-file.js";
@@ -102,4 +102,14 @@ export function mergedStateFile<T>(options: MergedStateFileOptions<T>): MergedSt
     }
   };
   return { load, save };
+}
+
+/** A state file's size and time (undefined: none, or not readable): whether another process wrote it since the last look. */
+export function fileLook(file: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    const stat = statSync(file);
+    return { size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,6 @@
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
-import { mergedStateFile } from "./merged-state-file.js";
+import { fileLook, mergedStateFile } from "./merged-state-file.js";
 
 /** How many first-token samples the file keeps per provider (the newest). */
 export const OUTCOME_SAMPLES = 20;
@@ -102,14 +101,7 @@ export function providerOutcomesFile(stateDir: string, options: { onWarning?: ((
   return {
     load: state.load,
     save: (outcomes) => state.save((onDisk) => mergeOutcomes(onDisk, outcomes, now())),
-    look: () => {
-      try {
-        const stat = statSync(file);
-        return { size: stat.size, mtimeMs: stat.mtimeMs };
-      } catch {
-        return undefined;
-      }
-    },
+    look: () => fileLook(file),
   };
 }
 

@@ -2,6 +2,7 @@ import { splitRef, type ModelRef } from "../ai/model-spec.js";
 import type { FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
 import { COOLING_KINDS } from "./cooldowns.js";
+import { firstTokenTiming } from "./first-token-timing.js";
 import type { ProviderOutcomes, ProviderOutcomesFile } from "./provider-outcomes-file.js";
 import type { RouterEvent } from "./router-events.js";
 
@@ -21,36 +22,14 @@ export class ProviderOutcomeRecorder {
 
   /** A per-route observer, as FirstTokenRing's. */
   route(): (event: RouterEvent) => void {
-    let current: { model: ModelRef; at: number } | undefined;
-    return (event) => {
-      switch (event.type) {
-        case "attempt-start":
-          current = { model: event.model, at: this.clock.now() };
-          break;
-        case "text-delta":
-        case "reasoning-delta":
-        case "tool-call":
-        case "first-token":
-          if (current) {
-            const now = this.clock.now();
-            this.outcome(current.model).answers.push([now, Math.max(0, Math.round(now - current.at))]);
-            current = undefined;
-          }
-          break;
-        case "attempt-failed":
-          current = undefined;
-          // A failure of the provider's, as the gateway's own would cool it: not a request too large for it, a call cancelled, a model still loading.
-          if (COOLING_KINDS.has(event.attempt.outcome as FailureKind)) this.outcome(event.attempt.model).failed = { at: this.clock.now(), outcome: event.attempt.outcome };
-          break;
-        case "route-end":
-        case "route-error":
-          current = undefined;
-          this.flush();
-          break;
-        default:
-          break;
-      }
-    };
+    return firstTokenTiming(this.clock, {
+      firstToken: (model, sample) => this.outcome(model).answers.push([sample.at, sample.ms]),
+      // A failure of the provider's, as the gateway's own would cool it: not a request too large for it, a call cancelled, a model still loading.
+      failed: (attempt) => {
+        if (COOLING_KINDS.has(attempt.outcome as FailureKind)) this.outcome(attempt.model).failed = { at: this.clock.now(), outcome: attempt.outcome };
+      },
+      ended: () => this.flush(),
+    });
   }
 
   private outcome(model: ModelRef): ProviderOutcomes[string] {
