@@ -198,16 +198,18 @@ describe("files hearth wrote itself are checked on read; a damaged one never sto
     await Promise.all(servers.map((server) => server.close()));
   });
 
-  const damaged: [string, string][] = [
-    ["a null entry", '{"local/m": null}'],
-    ["an absurd until", '{"local/m": {"failures": 1, "until": 1e300, "kind": "timeout"}}'],
-    ["an until past any date", '{"local/m": {"failures": 1, "until": 8640000000000001, "kind": "timeout"}}'],
-    ["an unknown kind", '{"local/m": {"failures": 1, "until": 1, "kind": "gone"}}'],
-    ["an array", "[1, 2]"],
-    ["not JSON", "{ not json"],
+  // A damaged entry is skipped and the file kept (a newer hearth's entry must not cost the others); a file that is
+  // no cooldowns object at all is set aside.
+  const damaged: [string, string, "entry" | "file"][] = [
+    ["a null entry", '{"local/m": null}', "entry"],
+    ["an absurd until", '{"local/m": {"failures": 1, "until": 1e300, "kind": "timeout"}}', "entry"],
+    ["an until past any date", '{"local/m": {"failures": 1, "until": 8640000000000001, "kind": "timeout"}}', "entry"],
+    ["an unknown kind", '{"local/m": {"failures": 1, "until": 1, "kind": "gone"}}', "entry"],
+    ["an array", "[1, 2]", "file"],
+    ["not JSON", "{ not json", "file"],
   ];
-  for (const [name, text] of damaged) {
-    test(`cooldowns.json with ${name}: set aside with a warning; the turn and models status go on`, async () => {
+  for (const [name, text, damage] of damaged) {
+    test(`cooldowns.json with ${name}: ${damage === "entry" ? "the entry skipped" : "set aside"} with a warning; the turn and models status go on`, async () => {
       const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "answered" })));
       servers.push(server);
       const file = temp.write(`cooldowns-${servers.length}.json5`, config(server.baseUrl));
@@ -217,10 +219,15 @@ describe("files hearth wrote itself are checked on read; a damaged one never sto
       const turn = await runHearth(["agent", "--config", file, "-m", "hello"], { env: { HEARTH_STATE_DIR: state } });
       assert.equal(turn.code, 0, turn.stderr);
       assert.equal(turn.stdout, "answered\n");
-      assert.match(turn.stderr, /warning: .*cooldowns\.json is not a valid cooldowns file \(.+\); moved it to .*cooldowns\.json\.bad-\S+ and started with no cooldowns/);
       const aside = readdirSync(state).filter((name) => name.startsWith("cooldowns.json.bad-"));
-      assert.equal(aside.length, 1);
-      assert.equal(readFileSync(join(state, aside[0] ?? ""), "utf8"), text, "the damaged file is kept for a look");
+      if (damage === "entry") {
+        assert.match(turn.stderr, /warning: .*cooldowns\.json: local\/m\S*: .+; that entry is skipped \(a newer hearth's, or hand-edited\), the others are read/);
+        assert.equal(aside.length, 0, "the file is kept: only its entry is skipped");
+      } else {
+        assert.match(turn.stderr, /warning: .*cooldowns\.json is not a valid cooldowns file \(.+\); moved it to .*cooldowns\.json\.bad-\S+ and started with no cooldowns/);
+        assert.equal(aside.length, 1);
+        assert.equal(readFileSync(join(state, aside[0] ?? ""), "utf8"), text, "the damaged file is kept for a look");
+      }
 
       writeFileSync(join(state, "cooldowns.json"), text);
       const status = await runHearth(["models", "status", "--config", file], { env: { HEARTH_STATE_DIR: state } });
